@@ -1,0 +1,26 @@
+import type { DeliveryMessage } from './message.ts';
+
+/** Why a record went to the dead-letter queue, with what the instance last answered. */
+export interface DeadLetter {
+  message: DeliveryMessage;
+  /** Stable error code, such as `mandatory_fields_missing` or `retries_exhausted`. */
+  reason: string;
+  /** False when the instance rejected the record; true when retries ran out on a transient error. */
+  retryable: boolean;
+  detail: string;
+  attempts: number;
+  /** Status and body of the instance's last answer, when there was one. */
+  lastResponse?: { status: number; body: string };
+  failedAt: string;
+}
+
+/** Where ingest puts records for the forwarder: SQS in AWS, an in-process queue locally. */
+export interface DeliveryQueue {
+  /** Enqueues every message, or throws without having enqueued a partial set it did not report. */
+  enqueue(messages: DeliveryMessage[]): Promise<void>;
+}
+
+/** Where the forwarder puts records it cannot deliver. */
+export interface DeadLetterQueue {
+  deadLetter(entry: DeadLetter): Promise<void>;
+}

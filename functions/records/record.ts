@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { findingSchema } from './finding.ts';
+import { observableSchema } from './observable.ts';
+
+/**
+ * The relay's own record model. Sources produce these; the SecOps client turns each one
+ * into the column names an instance uses (see `columns.ts`) only when it posts it, so a
+ * change of column configuration also applies to records already queued.
+ */
+
+/** Largest raw payload kept on a record, in UTF-16 code units, so a record fits a queue message. */
+export const MAX_RAW_PAYLOAD_LENGTH = 100_000;
+
+const sourceName = z.string().min(1).max(100);
+const isoTimestamp = z.iso.datetime({ offset: true });
+const summary = z.string().max(4000);
+const details = z.record(z.string(), z.unknown());
+const rawPayload = z.string().max(MAX_RAW_PAYLOAD_LENGTH);
+
+export const threatLookupResultSchema = z.object({
+  kind: z.literal('threat_lookup_result'),
+  observable: observableSchema,
+  finding: findingSchema,
+  source: sourceName,
+  summary: summary.optional(),
+  reportUrl: z.url().optional(),
+  lookedUpAt: isoTimestamp.optional(),
+  rawPayload: rawPayload.optional(),
+});
+
+export const observableEnrichmentSchema = z.object({
+  kind: z.literal('observable_enrichment'),
+  observable: observableSchema,
+  source: sourceName,
+  summary: summary.optional(),
+  enrichedAt: isoTimestamp.optional(),
+  details: details.optional(),
+  rawPayload: rawPayload.optional(),
+});
+
+export const ciEnrichmentSchema = z.object({
+  kind: z.literal('ci_enrichment'),
+  /** The configuration item's name or identifier as the instance knows it (host name, instance id). */
+  ci: z.string().min(1).max(255),
+  ciClass: z.string().min(1).max(80).optional(),
+  source: sourceName,
+  summary: summary.optional(),
+  enrichedAt: isoTimestamp.optional(),
+  details: details.optional(),
+  rawPayload: rawPayload.optional(),
+});
+
+export const enrichmentMappingRecordSchema = z.object({
+  kind: z.literal('enrichment_mapping'),
+  /** sys_id of an existing Security Operations enrichment data map. */
+  enrichmentMappingId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, 'must be the 32-character sys_id of an enrichment data map'),
+  /** The text the mapping parses, as the mapping expects it (often a JSON document). */
+  rawData: z.string().min(1).max(MAX_RAW_PAYLOAD_LENGTH),
+});
+
+export const relayRecordSchema = z.discriminatedUnion('kind', [
+  threatLookupResultSchema,
+  observableEnrichmentSchema,
+  ciEnrichmentSchema,
+  enrichmentMappingRecordSchema,
+]);
+
+export type ThreatLookupResult = z.infer<typeof threatLookupResultSchema>;
+export type ObservableEnrichment = z.infer<typeof observableEnrichmentSchema>;
+export type CiEnrichment = z.infer<typeof ciEnrichmentSchema>;
+export type EnrichmentMappingRecord = z.infer<typeof enrichmentMappingRecordSchema>;
+export type RelayRecord = z.infer<typeof relayRecordSchema>;
+export type RecordKind = RelayRecord['kind'];
+
+export const RECORD_KINDS = [
+  'threat_lookup_result',
+  'observable_enrichment',
+  'ci_enrichment',
+  'enrichment_mapping',
+] as const satisfies readonly RecordKind[];

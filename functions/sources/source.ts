@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+import type { RelayRecord } from '../records/record.ts';
+
+/** What a source knows about the request besides its payload. */
+export interface SourceContext {
+  receivedAt: Date;
+}
+
+/**
+ * One vendor or service the relay accepts data from. Authentication is configured per
+ * source (see `sources` in the configuration); the adapter only parses and normalizes,
+ * so both steps can be tested without a request.
+ */
+export interface SourceAdapter<Payload = unknown> {
+  /** Id in the webhook path `/webhooks/{id}` and in the configuration. */
+  readonly id: string;
+  /** Vendor name written to each record's `source`, such as "VirusTotal". */
+  readonly vendorName: string;
+  /** Schema of the vendor's own JSON, exactly as its API or event emits it. */
+  readonly payloadSchema: z.ZodType<Payload>;
+  /** Turns a valid payload into zero or more records; throws NormalizationError for data it cannot use. */
+  normalize(payload: Payload, context: SourceContext): RelayRecord[];
+}
+
+/**
+ * A payload that passed its schema but holds nothing the relay can turn into a record
+ * (an analysis descriptor without results, an unsupported object type). Ingest answers 422.
+ */
+export class NormalizationError extends Error {
+  readonly code = 'unsupported_payload';
+  /** Path of the offending field in the payload, such as ["data", "type"]. */
+  readonly path: (string | number)[];
+
+  constructor(message: string, path: (string | number)[] = []) {
+    super(message);
+    this.name = 'NormalizationError';
+    this.path = path;
+  }
+}
