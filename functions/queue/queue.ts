@@ -2,7 +2,10 @@ import type { DeliveryMessage } from './message.ts';
 
 /** Why a record went to the dead-letter queue, with what the instance last answered. */
 export interface DeadLetter {
-  message: DeliveryMessage;
+  /** The queued record; absent only when the queue message itself could not be read. */
+  message?: DeliveryMessage;
+  /** The queue message body as received, set only when it could not be read as a message. */
+  body?: string;
   /** Stable error code, such as `mandatory_fields_missing` or `retries_exhausted`. */
   reason: string;
   /** False when the instance rejected the record; true when retries ran out on a transient error. */

@@ -7,3 +7,12 @@ export const ENV = {
   /** URL of the SQS dead-letter queue that the forwarder writes rejected records to. */
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
 } as const;
+
+/** Reads a required environment variable, naming it when it is missing. */
+export function requireEnv(key: keyof typeof ENV, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[ENV[key]];
+  if (value === undefined || value === '') {
+    throw new Error(`Environment variable ${ENV[key]} is not set; the CDK app sets it on deploy.`);
+  }
+  return value;
+}

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile, parseConfig } from '../functions/config/load.ts';
+import type { RelayConfig } from '../functions/config/schema.ts';
+import { CliError } from './errors.ts';
+import { send } from './send.ts';
+
+const USAGE = `Usage: secops-relay <command> [options]
+
+Commands:
+  send --source <id> <file>   Post a JSON file to the relay as that source would,
+                              authenticated with the source's token or signature.
+      --url <url>             Relay base URL (default http://127.0.0.1:3000, or $SECOPS_RELAY_URL)
+      --secret <value>        The source's secret (default $SECOPS_RELAY_SECRET, then the
+                              configuration's local secrets)
+      --config <path>         Configuration file (default relay.config.json, or
+                              $SECOPS_RELAY_CONFIG_FILE)
+  help                        Show this text.
+
+<file> may be "-" to read standard input.`;
+
+/** Runs the CLI and returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'send':
+        return await runSend(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+      default:
+        throw new CliError(`Unknown command "${command}".\n\n${USAGE}`);
+    }
+  } catch (error) {
+    if (error instanceof CliError || error instanceof ConfigError) {
+      process.stderr.write(`secops-relay: ${error.message}\n`);
+      return error instanceof CliError ? error.exitCode : 2;
+    }
+    throw error;
+  }
+}
+
+async function runSend(args: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(args, {
+    source: { type: 'string' },
+    url: { type: 'string' },
+    secret: { type: 'string' },
+    config: { type: 'string' },
+  });
+  if (values.source === undefined) throw new CliError(`send needs --source <id>.\n\n${USAGE}`);
+  if (positionals.length !== 1) throw new CliError(`send needs exactly one <file>.\n\n${USAGE}`);
+
+  const result = await send({
+    config: readConfig(values.config),
+    source: values.source,
+    file: positionals[0]!,
+    url: values.url ?? process.env.SECOPS_RELAY_URL ?? 'http://127.0.0.1:3000',
+    secret: values.secret ?? process.env.SECOPS_RELAY_SECRET,
+  });
+
+  process.stdout.write(`HTTP ${result.status}\n${prettyJson(result.body)}\n`);
+  return result.status >= 200 && result.status < 300 ? 0 : 1;
+}
+
+function parseOptions<Options extends Record<string, { type: 'string' | 'boolean' }>>(
+  args: string[],
+  options: Options,
+) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
+function readConfig(path: string | undefined): RelayConfig {
+  const configPath = resolve(path ?? process.env.SECOPS_RELAY_CONFIG_FILE ?? 'relay.config.json');
+  if (path !== undefined || existsSync(configPath)) return loadConfigFile(configPath);
+  return parseConfig({});
+}
+
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,24 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadConfigFromEnv } from '../config/load.ts';
+import { SecretsManagerStore } from '../credentials/secrets-manager.ts';
+import { SqsDeliveryQueue } from '../queue/sqs.ts';
+import { requireEnv } from '../shared/env.ts';
+import { createLogger } from '../shared/logger.ts';
+import { CloudWatchMetrics } from '../shared/metrics.ts';
+import { getSource } from '../sources/index.ts';
+import { createIngestHandler } from './lambda.ts';
+
+const logger = createLogger('secops-relay-ingest');
+
+/** The deployed ingest function: webhooks from API Gateway, records onto the SQS delivery queue. */
+export const handler = createIngestHandler(logger, () => {
+  const config = loadConfigFromEnv();
+  return {
+    config,
+    secrets: new SecretsManagerStore({ maxAgeSeconds: config.instance.credentialsTtlSeconds }),
+    queue: new SqsDeliveryQueue(new SQSClient({}), requireEnv('deliveryQueueUrl')),
+    getSource,
+    logger,
+    metrics: new CloudWatchMetrics('secops-relay-ingest'),
+  };
+});

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { DeliveryMessage } from './message.ts';
+import type { DeadLetter, DeadLetterQueue, DeliveryQueue } from './queue.ts';
+
+/** One message held by the in-process queue, with the bookkeeping SQS keeps. */
+export interface HeldMessage {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+  /** Epoch milliseconds from which the message can be received again. */
+  visibleAt: number;
+}
+
+export interface InProcessQueueOptions {
+  /** Receives after which a message goes to the dead-letter queue, as an SQS redrive policy does. */
+  maxReceiveCount: number;
+  deadLetters: InProcessDeadLetterQueue;
+  /** How long a received message stays hidden before it is handed out again, in milliseconds. */
+  visibilityTimeoutMs?: number;
+  now?: () => number;
+}
+
+/**
+ * The delivery queue of the local stack: SQS semantics in memory (receive hides a message
+ * until it is deleted or its visibility timeout ends; too many receives move it to the
+ * dead-letter queue), so the forwarder runs locally exactly as it runs on SQS. It emits
+ * `message` when messages arrive. Its contents are lost when the process ends.
+ */
+export class InProcessQueue extends EventEmitter implements DeliveryQueue {
+  private readonly messages = new Map<string, HeldMessage>();
+  private readonly visibilityTimeoutMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: InProcessQueueOptions) {
+    super();
+    this.visibilityTimeoutMs = options.visibilityTimeoutMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async enqueue(messages: DeliveryMessage[]): Promise<void> {
+    for (const message of messages) {
+      const messageId = randomUUID();
+      this.messages.set(messageId, {
+        messageId,
+        body: JSON.stringify(message),
+        receiveCount: 0,
+        visibleAt: this.now(),
+      });
+    }
+    if (messages.length > 0) this.emit('message');
+  }
+
+  /** Hands out up to `max` visible messages and hides them for the visibility timeout. */
+  async receive(max: number): Promise<HeldMessage[]> {
+    const now = this.now();
+    const received: HeldMessage[] = [];
+    for (const held of this.messages.values()) {
+      if (received.length === max) break;
+      if (held.visibleAt > now) continue;
+      if (held.receiveCount >= this.options.maxReceiveCount) {
+        await this.moveToDeadLetters(held);
+        continue;
+      }
+      held.receiveCount += 1;
+      held.visibleAt = now + this.visibilityTimeoutMs;
+      received.push({ ...held });
+    }
+    return received;
+  }
+
+  /** Removes a message once it is handled. */
+  delete(messageId: string): void {
+    this.messages.delete(messageId);
+  }
+
+  /** Makes a received message visible again after `delayMs`, as ChangeMessageVisibility does. */
+  release(messageId: string, delayMs: number): void {
+    const held = this.messages.get(messageId);
+    if (held !== undefined) held.visibleAt = this.now() + delayMs;
+  }
+
+  /** Number of messages held, visible or not. */
+  get size(): number {
+    return this.messages.size;
+  }
+
+  /** Epoch milliseconds at which the next hidden message becomes visible, if any. */
+  nextVisibleAt(): number | undefined {
+    let next: number | undefined;
+    for (const held of this.messages.values()) {
+      if (next === undefined || held.visibleAt < next) next = held.visibleAt;
+    }
+    return next;
+  }
+
+  private async moveToDeadLetters(held: HeldMessage): Promise<void> {
+    this.messages.delete(held.messageId);
+    let message: DeliveryMessage | undefined;
+    try {
+      message = JSON.parse(held.body) as DeliveryMessage;
+    } catch {
+      message = undefined;
+    }
+    await this.options.deadLetters.deadLetter({
+      ...(message === undefined ? { body: held.body } : { message }),
+      reason: 'max_receive_count_exceeded',
+      retryable: true,
+      detail: `The queue handed the message out ${held.receiveCount} times without a result.`,
+      attempts: held.receiveCount,
+      failedAt: new Date(this.now()).toISOString(),
+    });
+  }
+}
+
+/** A dead-lettered record with the id an operator uses to find it. */
+export interface StoredDeadLetter extends DeadLetter {
+  id: string;
+}
+
+/** The dead-letter queue of the local stack, in memory. */
+export class InProcessDeadLetterQueue extends EventEmitter implements DeadLetterQueue {
+  private readonly entries: StoredDeadLetter[] = [];
+
+  async deadLetter(entry: DeadLetter): Promise<void> {
+    const stored = { id: randomUUID(), ...entry };
+    this.entries.push(stored);
+    this.emit('dead-letter', stored);
+  }
+
+  list(): readonly StoredDeadLetter[] {
+    return this.entries;
+  }
+}

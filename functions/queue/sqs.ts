@@ -1,0 +1,103 @@
+import {
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { messageId, type DeliveryMessage } from './message.ts';
+import type { DeadLetter, DeadLetterQueue, DeliveryQueue } from './queue.ts';
+
+/** SQS takes at most 10 messages and 1 MiB in one SendMessageBatch call. */
+const MAX_BATCH_ENTRIES = 10;
+const MAX_BATCH_BYTES = 1_048_576;
+
+/** Times a batch is sent again for the entries SQS reported as failed, before giving up. */
+const MAX_BATCH_RETRIES = 2;
+
+/** The delivery queue in AWS. */
+export class SqsDeliveryQueue implements DeliveryQueue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  /**
+   * Sends all messages in batches. Entries that SQS reports as failed are sent again;
+   * if some still fail, it throws, and ingest answers 503 so that the sender retries.
+   * Messages sent before the failure stay queued, so a retried delivery may be delivered
+   * twice, which at-least-once delivery allows.
+   */
+  async enqueue(messages: DeliveryMessage[]): Promise<void> {
+    for (const batch of toBatches(messages)) {
+      let pending = batch;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > MAX_BATCH_RETRIES) {
+          throw new Error(
+            `SQS did not accept ${pending.length} messages after ${attempt} attempts: ` +
+              pending.map((entry) => entry.Id).join(', '),
+          );
+        }
+        const output = await this.client.send(
+          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
+        );
+        const failedIds = new Set((output.Failed ?? []).map((failure) => failure.Id));
+        pending = pending.filter((entry) => failedIds.has(entry.Id));
+      }
+    }
+  }
+}
+
+function toBatches(messages: DeliveryMessage[]): SendMessageBatchRequestEntry[][] {
+  const batches: SendMessageBatchRequestEntry[][] = [];
+  let current: SendMessageBatchRequestEntry[] = [];
+  let currentBytes = 0;
+  for (const message of messages) {
+    const body = JSON.stringify(message);
+    const bytes = Buffer.byteLength(body);
+    if (current.length === MAX_BATCH_ENTRIES || currentBytes + bytes > MAX_BATCH_BYTES) {
+      batches.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push({
+      // Batch entry ids allow only letters, digits, hyphens and underscores.
+      Id: `r${message.recordIndex}`,
+      MessageBody: body,
+      MessageAttributes: {
+        deliveryId: { DataType: 'String', StringValue: message.deliveryId },
+        source: { DataType: 'String', StringValue: message.source },
+        kind: { DataType: 'String', StringValue: message.record.kind },
+      },
+    });
+    currentBytes += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** The dead-letter queue in AWS; the reason travels in the body and as message attributes. */
+export class SqsDeadLetterQueue implements DeadLetterQueue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async deadLetter(entry: DeadLetter): Promise<void> {
+    const attributes: Record<string, { DataType: string; StringValue: string }> = {
+      reason: { DataType: 'String', StringValue: entry.reason },
+      retryable: { DataType: 'String', StringValue: String(entry.retryable) },
+    };
+    if (entry.message !== undefined) {
+      attributes.deliveryId = { DataType: 'String', StringValue: entry.message.deliveryId };
+      attributes.source = { DataType: 'String', StringValue: entry.message.source };
+      attributes.messageId = { DataType: 'String', StringValue: messageId(entry.message) };
+    }
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(entry),
+        MessageAttributes: attributes,
+      }),
+    );
+  }
+}

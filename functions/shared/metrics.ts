@@ -1,0 +1,59 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/** The per-source counters the dashboard shows. */
+export type RelayMetricName =
+  | 'RecordsAccepted'
+  | 'RecordsDelivered'
+  | 'RecordsRetried'
+  | 'RecordsDeadLettered';
+
+export const METRICS_NAMESPACE = 'SecOpsRelay';
+
+/** Counts records per source; CloudWatch (EMF) in AWS, in memory locally. */
+export interface RelayMetrics {
+  count(name: RelayMetricName, source: string, value?: number): void;
+  /** Writes what was counted so far; called at the end of each invocation. */
+  flush(): void;
+}
+
+/**
+ * Publishes counts as CloudWatch embedded metric format lines, one set of metrics per
+ * source, because a Powertools Metrics object holds one dimension set at a time.
+ */
+export class CloudWatchMetrics implements RelayMetrics {
+  private readonly pending = new Map<string, Map<RelayMetricName, number>>();
+
+  constructor(private readonly serviceName: string) {}
+
+  count(name: RelayMetricName, source: string, value = 1): void {
+    const bySource = this.pending.get(source) ?? new Map<RelayMetricName, number>();
+    bySource.set(name, (bySource.get(name) ?? 0) + value);
+    this.pending.set(source, bySource);
+  }
+
+  flush(): void {
+    for (const [source, counts] of this.pending) {
+      const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: this.serviceName });
+      metrics.addDimension('source', source);
+      for (const [name, value] of counts) metrics.addMetric(name, MetricUnit.Count, value);
+      metrics.publishStoredMetrics();
+    }
+    this.pending.clear();
+  }
+}
+
+/** Keeps running totals in memory, for the local stack and tests. */
+export class InMemoryMetrics implements RelayMetrics {
+  readonly totals = new Map<string, number>();
+
+  count(name: RelayMetricName, source: string, value = 1): void {
+    const key = `${name}:${source}`;
+    this.totals.set(key, (this.totals.get(key) ?? 0) + value);
+  }
+
+  get(name: RelayMetricName, source: string): number {
+    return this.totals.get(`${name}:${source}`) ?? 0;
+  }
+
+  flush(): void {}
+}

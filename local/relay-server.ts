@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { InProcessDeadLetterQueue } from '../functions/queue/in-process.ts';
+import { localContext } from './lambda-context.ts';
+
+type IngestHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** API Gateway's own limit on a request body; larger bodies never reach the function. */
+const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export interface RelayServerOptions {
+  ingest: IngestHandler;
+  deadLetters: InProcessDeadLetterQueue;
+  logger: Logger;
+}
+
+/**
+ * Creates the local stand-in for API Gateway: it turns each HTTP request into the HTTP API
+ * (payload 2.0) event API Gateway would send and invokes the ingest handler with it.
+ * It also serves GET /health and GET /local/dead-letters for the local operator.
+ */
+export function createRelayServer(options: RelayServerOptions): Server {
+  return createServer((request, response) => {
+    handle(request, response, options).catch((error: unknown) => {
+      options.logger.error('Local relay server failed', { error: error as Error });
+      if (!response.headersSent) sendJson(response, 500, { code: 'internal_error', message: 'The local relay failed.' });
+      else response.destroy();
+    });
+  });
+}
+
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: RelayServerOptions,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+
+  if (url.pathname === '/health' && request.method === 'GET') {
+    sendJson(response, 200, { status: 'ok' });
+    return;
+  }
+  if (url.pathname === '/local/dead-letters' && request.method === 'GET') {
+    sendJson(response, 200, { deadLetters: options.deadLetters.list() });
+    return;
+  }
+
+  const match = /^\/webhooks\/([^/]+)\/?$/.exec(url.pathname);
+  if (match?.[1] === undefined) {
+    sendJson(response, 404, {
+      code: 'not_found',
+      message: `No route for ${request.method} ${url.pathname}; send webhooks to POST /webhooks/{source}.`,
+    });
+    return;
+  }
+
+  const body = await readBody(request);
+  if (body === undefined) {
+    sendJson(response, 413, {
+      code: 'payload_too_large',
+      message: `The body exceeds API Gateway's limit of ${API_GATEWAY_MAX_BODY_BYTES} bytes.`,
+    });
+    return;
+  }
+
+  const result = await options.ingest(
+    toHttpApiEvent(request, url, decodeURIComponent(match[1]), body),
+    localContext('secops-relay-ingest', 10_000),
+  );
+  response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  response.end(result.body ?? '');
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > API_GATEWAY_MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Builds the event as API Gateway's HTTP API does: header names in lower case, repeated
+ * headers joined with commas, and the body base64-encoded unless it is UTF-8 text.
+ */
+function toHttpApiEvent(
+  request: IncomingMessage,
+  url: URL,
+  source: string,
+  body: Buffer,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index]!.toLowerCase();
+    const value = request.rawHeaders[index + 1]!;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+
+  let text: string | undefined;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    text = undefined;
+  }
+  const method = request.method ?? 'GET';
+  const requestId = randomUUID();
+  const now = new Date();
+
+  return {
+    version: '2.0',
+    routeKey: `${method} /webhooks/{source}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    pathParameters: { source },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: `${method} /webhooks/{source}`,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: text ?? body.toString('base64'),
+    isBase64Encoded: text === undefined,
+  };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}

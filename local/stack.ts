@@ -1,0 +1,129 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { RelayConfig } from '../functions/config/schema.ts';
+import { InstanceCredentialsProvider } from '../functions/credentials/instance.ts';
+import { LocalSecretStore } from '../functions/credentials/local.ts';
+import { createForwardHandler } from '../functions/forward/lambda.ts';
+import { createIngestHandler } from '../functions/ingest/lambda.ts';
+import { InProcessDeadLetterQueue, InProcessQueue } from '../functions/queue/in-process.ts';
+import { SecOpsClient } from '../functions/secops/client.ts';
+import { createLogger } from '../functions/shared/logger.ts';
+import { InMemoryMetrics } from '../functions/shared/metrics.ts';
+import { getSource } from '../functions/sources/index.ts';
+import { startSandbox, type Sandbox } from '../sandbox/server.ts';
+import { LocalForwarder } from './forwarder.ts';
+import { createRelayServer } from './relay-server.ts';
+
+export interface LocalStackOptions {
+  config: RelayConfig;
+  /** Relay port; 0 picks a free one. */
+  port?: number;
+  /** Sandbox instance port; 0 picks a free one. */
+  sandboxPort?: number;
+  /** Start the sandbox instance; false when the instance secret points at another instance. */
+  sandbox?: boolean;
+  /** Base wait before a failed record is retried, in milliseconds (tests shorten it). */
+  retryDelayMs?: number;
+  logger?: Logger;
+}
+
+export interface LocalStack {
+  relayUrl: string;
+  sandbox?: Sandbox;
+  queue: InProcessQueue;
+  deadLetters: InProcessDeadLetterQueue;
+  metrics: InMemoryMetrics;
+  close(): Promise<void>;
+}
+
+/** Only loopback: the local stack is for one machine and never listens on a network. */
+const HOST = '127.0.0.1';
+
+/**
+ * Starts the whole relay on this machine: the sandbox instance, the ingest handler behind a
+ * local HTTP server, the in-process queue and the forward handler fed by a local poller.
+ * Secrets come from the configuration's `local.secrets` section instead of Secrets Manager.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger('secops-relay-local');
+  const secrets = new LocalSecretStore(config.local?.secrets ?? {});
+  const metrics = new InMemoryMetrics();
+  const deadLetters = new InProcessDeadLetterQueue();
+  const queue = new InProcessQueue({
+    maxReceiveCount: config.delivery.maxReceiveCount,
+    deadLetters,
+  });
+
+  const sandbox =
+    options.sandbox === false
+      ? undefined
+      : await startSandbox({ port: options.sandboxPort ?? 3001, host: HOST, config });
+
+  const ingest = createIngestHandler(logger, () => ({
+    config,
+    secrets,
+    queue,
+    getSource,
+    logger,
+    metrics,
+  }));
+
+  const credentials = new InstanceCredentialsProvider({
+    store: secrets,
+    secretName: config.instance.secretName,
+    ttlSeconds: config.instance.credentialsTtlSeconds,
+    allowedHosts: config.instance.allowedHosts,
+    localMode: true,
+  });
+  const forward = createForwardHandler(logger, () => ({
+    config,
+    sender: new SecOpsClient({ config, credentials, logger }),
+    deadLetters,
+    logger,
+    metrics,
+  }));
+  const forwarder = new LocalForwarder({
+    queue,
+    handler: forward,
+    logger,
+    retryDelayMs: options.retryDelayMs,
+  });
+
+  const server = createRelayServer({ ingest, deadLetters, logger });
+  try {
+    await listen(server, options.port ?? 3000);
+  } catch (error) {
+    await sandbox?.close();
+    throw error;
+  }
+  forwarder.start();
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    relayUrl: `http://${HOST}:${port}`,
+    sandbox,
+    queue,
+    deadLetters,
+    metrics,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await forwarder.stop();
+      await sandbox?.close();
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfigFile, parseConfig } from '../functions/config/load.ts';
+import { startLocalStack } from './stack.ts';
+
+/**
+ * `npm start`: the relay on 127.0.0.1:$PORT (3000) and the sandbox instance on
+ * 127.0.0.1:$SANDBOX_PORT (3001), with no AWS account and no network.
+ * SECOPS_RELAY_CONFIG_FILE names another configuration file than relay.config.json.
+ */
+const configPath = resolve(process.env.SECOPS_RELAY_CONFIG_FILE ?? 'relay.config.json');
+const port = readPort('PORT', 3000);
+const sandboxPort = readPort('SANDBOX_PORT', 3001);
+
+try {
+  const config = existsSync(configPath) ? loadConfigFile(configPath) : parseConfig({});
+  const stack = await startLocalStack({ config, port, sandboxPort });
+
+  const sources = Object.entries(config.sources)
+    .filter(([, source]) => source.enabled)
+    .map(([id]) => id);
+  process.stdout.write(
+    [
+      '',
+      `SecOps Relay (local) listening on ${stack.relayUrl}`,
+      `  webhooks:     POST ${stack.relayUrl}/webhooks/{${sources.join('|')}}`,
+      `  dead letters: GET  ${stack.relayUrl}/local/dead-letters`,
+      stack.sandbox === undefined
+        ? '  sandbox instance: not started'
+        : `Sandbox instance listening on ${stack.sandbox.url}`,
+      stack.sandbox === undefined
+        ? ''
+        : `  records:      GET  ${stack.sandbox.url}/api/now/table/sn_ti_lookup_result (user relay.integration)`,
+      `Configuration: ${existsSync(configPath) ? configPath : 'built-in defaults'}. Press Ctrl+C to stop.`,
+      '',
+    ].join('\n'),
+  );
+
+  const shutdown = () => {
+    stack.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+} catch (error) {
+  process.stderr.write(`Cannot start the local relay: ${(error as Error).message}\n`);
+  process.exit(1);
+}
+
+function readPort(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    process.stderr.write(`${name} must be a port number from 0 to 65535; got "${text}".\n`);
+    process.exit(1);
+  }
+  return port;
+}
