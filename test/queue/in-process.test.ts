@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { InProcessDeadLetterQueue, InProcessQueue } from '../../functions/queue/in-process.ts';
+import type { DeliveryMessage } from '../../functions/queue/message.ts';
+
+function message(recordIndex: number): DeliveryMessage {
+  return {
+    version: 1,
+    deliveryId: 'delivery-1',
+    recordIndex,
+    source: 'generic',
+    receivedAt: '2026-03-01T12:00:00.000Z',
+    record: { kind: 'enrichment_mapping', enrichmentMappingId: 'a'.repeat(32), rawData: '{}' },
+  };
+}
+
+function queueAt(clock: { now: number }, maxReceiveCount = 3) {
+  const deadLetters = new InProcessDeadLetterQueue();
+  const queue = new InProcessQueue({ maxReceiveCount, deadLetters, visibilityTimeoutMs: 1_000, now: () => clock.now });
+  return { queue, deadLetters };
+}
+
+describe('InProcessQueue', () => {
+  it('hides a received message until its visibility timeout ends', async () => {
+    const clock = { now: 0 };
+    const { queue } = queueAt(clock);
+    await queue.enqueue([message(0)]);
+
+    const [first] = await queue.receive(10);
+    expect(first?.receiveCount).toBe(1);
+    expect(await queue.receive(10)).toHaveLength(0);
+
+    clock.now = 1_000;
+    const [again] = await queue.receive(10);
+    expect(again?.messageId).toBe(first?.messageId);
+    expect(again?.receiveCount).toBe(2);
+  });
+
+  it('hands out at most the requested number of messages', async () => {
+    const { queue } = queueAt({ now: 0 });
+    await queue.enqueue([message(0), message(1), message(2)]);
+    expect(await queue.receive(2)).toHaveLength(2);
+    expect(await queue.receive(2)).toHaveLength(1);
+  });
+
+  it('forgets a deleted message', async () => {
+    const clock = { now: 0 };
+    const { queue } = queueAt(clock);
+    await queue.enqueue([message(0)]);
+    const [held] = await queue.receive(1);
+    queue.delete(held!.messageId);
+    clock.now = 5_000;
+    expect(await queue.receive(1)).toHaveLength(0);
+    expect(queue.size).toBe(0);
+  });
+
+  it('hands a released message out again after the delay', async () => {
+    const clock = { now: 0 };
+    const { queue } = queueAt(clock);
+    await queue.enqueue([message(0)]);
+    const [held] = await queue.receive(1);
+    queue.release(held!.messageId, 200);
+    expect(queue.nextVisibleAt()).toBe(200);
+    clock.now = 200;
+    expect(await queue.receive(1)).toHaveLength(1);
+  });
+
+  it('moves a message to the dead-letter queue after maxReceiveCount receives', async () => {
+    const clock = { now: 0 };
+    const { queue, deadLetters } = queueAt(clock, 2);
+    await queue.enqueue([message(4)]);
+    for (let receive = 0; receive < 2; receive++) {
+      expect(await queue.receive(1)).toHaveLength(1);
+      clock.now += 1_000;
+    }
+
+    expect(await queue.receive(1)).toHaveLength(0);
+    expect(deadLetters.list()).toHaveLength(1);
+    expect(deadLetters.list()[0]).toMatchObject({
+      reason: 'max_receive_count_exceeded',
+      attempts: 2,
+      message: { deliveryId: 'delivery-1', recordIndex: 4 },
+    });
+    expect(queue.size).toBe(0);
+  });
+
+  it('emits message when records arrive', async () => {
+    const { queue } = queueAt({ now: 0 });
+    let emitted = 0;
+    queue.on('message', () => emitted++);
+    await queue.enqueue([]);
+    await queue.enqueue([message(0), message(1)]);
+    expect(emitted).toBe(1);
+  });
+});

@@ -1,0 +1,101 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DeliveryMessage } from '../../functions/queue/message.ts';
+import { SqsDeadLetterQueue, SqsDeliveryQueue } from '../../functions/queue/sqs.ts';
+import { startFakeSqs } from '../helpers/fake-sqs.ts';
+
+let sqs: Awaited<ReturnType<typeof startFakeSqs>>;
+let client: SQSClient;
+const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/delivery';
+
+function message(recordIndex: number, rawPayload = ''): DeliveryMessage {
+  return {
+    version: 1,
+    deliveryId: 'delivery-7',
+    recordIndex,
+    source: 'virustotal',
+    receivedAt: '2026-03-01T12:00:00.000Z',
+    record: {
+      kind: 'threat_lookup_result',
+      observable: { type: 'ipv4', value: '198.51.100.7' },
+      finding: 'Suspicious',
+      source: 'VirusTotal',
+      ...(rawPayload !== '' && { rawPayload }),
+    },
+  };
+}
+
+beforeAll(async () => {
+  sqs = await startFakeSqs();
+  client = new SQSClient({
+    endpoint: sqs.endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-key' },
+    maxAttempts: 1,
+  });
+});
+
+afterAll(async () => {
+  client.destroy();
+  await sqs.close();
+});
+
+beforeEach(() => {
+  sqs.messages.length = 0;
+  sqs.calls.length = 0;
+  sqs.failIds.clear();
+  sqs.failRequests.remaining = 0;
+});
+
+describe('SqsDeliveryQueue', () => {
+  it('sends messages in batches of ten with their ids as attributes', async () => {
+    const messages = Array.from({ length: 23 }, (_, index) => message(index));
+    await new SqsDeliveryQueue(client, QUEUE_URL).enqueue(messages);
+
+    expect(sqs.calls).toEqual(['SendMessageBatch', 'SendMessageBatch', 'SendMessageBatch']);
+    expect(sqs.messages.map((sent) => (JSON.parse(sent.body) as DeliveryMessage).recordIndex)).toEqual(
+      messages.map((sent) => sent.recordIndex),
+    );
+    expect(sqs.messages[0]?.attributes.deliveryId?.StringValue).toBe('delivery-7');
+    expect(sqs.messages[0]?.attributes.kind?.StringValue).toBe('threat_lookup_result');
+  });
+
+  it('starts a new batch before the batch would pass 1 MiB', async () => {
+    // "é" takes two bytes in UTF-8, so each message is about 198 KB and ten need two batches.
+    const big = 'é'.repeat(99_000);
+    await new SqsDeliveryQueue(client, QUEUE_URL).enqueue(Array.from({ length: 10 }, (_, index) => message(index, big)));
+    expect(sqs.calls).toEqual(['SendMessageBatch', 'SendMessageBatch']);
+    expect(sqs.messages).toHaveLength(10);
+  });
+
+  it('sends failed entries again', async () => {
+    sqs.failIds.add('r1');
+    await new SqsDeliveryQueue(client, QUEUE_URL).enqueue([message(0), message(1), message(2)]);
+    expect(sqs.calls).toEqual(['SendMessageBatch', 'SendMessageBatch']);
+    expect(sqs.messages.map((sent) => (JSON.parse(sent.body) as DeliveryMessage).recordIndex).sort()).toEqual([0, 1, 2]);
+  });
+
+  it('throws when SQS fails the request', async () => {
+    sqs.failRequests.remaining = 1;
+    await expect(new SqsDeliveryQueue(client, QUEUE_URL).enqueue([message(0)])).rejects.toThrow();
+  });
+});
+
+describe('SqsDeadLetterQueue', () => {
+  it('sends the reason in the body and as attributes', async () => {
+    await new SqsDeadLetterQueue(client, QUEUE_URL).deadLetter({
+      message: message(3),
+      reason: 'mandatory_fields_missing',
+      retryable: false,
+      detail: 'Mandatory fields missing: finding',
+      attempts: 1,
+      lastResponse: { status: 400, body: '{"status":"failure"}' },
+      failedAt: '2026-03-01T12:00:05.000Z',
+    });
+
+    const [sent] = sqs.messages;
+    expect(sent?.attributes.reason?.StringValue).toBe('mandatory_fields_missing');
+    expect(sent?.attributes.messageId?.StringValue).toBe('delivery-7#3');
+    expect(JSON.parse(sent!.body)).toMatchObject({ reason: 'mandatory_fields_missing', attempts: 1, lastResponse: { status: 400 } });
+  });
+});
