@@ -15,14 +15,14 @@ export interface LocalForwarderOptions {
   functionTimeoutMs?: number;
   /** Wait before a failed message is handed out again, per receive so far; doubles each time. */
   retryDelayMs?: number;
-  /** Longest wait before a failed message is handed out again. */
+  /** Maximum wait before a failed message is handed out again. */
   maxRetryDelayMs?: number;
 }
 
 /**
- * Plays the part of the SQS event source mapping for the local stack: it receives batches
- * from the in-process queue, invokes the forward handler with an SQS event, deletes what
- * the handler finished and hands failed messages out again after a backoff.
+ * Plays the part of the SQS event source mapping for the local stack. It receives batches
+ * from the in-process queue and invokes the forward handler with an SQS event. Then it
+ * deletes the messages the handler finished and hands failed ones out again after a backoff.
  */
 export class LocalForwarder {
   private running = false;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RelayConfig } from '../functions/config/schema.ts';
 import { InstanceCredentialsProvider } from '../functions/credentials/instance.ts';
+import { isLoopbackHost } from '../functions/credentials/instance-url.ts';
 import { LocalSecretStore } from '../functions/credentials/local.ts';
 import { createForwardHandler } from '../functions/forward/lambda.ts';
 import { createIngestHandler } from '../functions/ingest/lambda.ts';
@@ -48,7 +49,6 @@ const HOST = '127.0.0.1';
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { config } = options;
   const logger = options.logger ?? createLogger('secops-relay-local');
-  const secrets = new LocalSecretStore(config.local?.secrets ?? {});
   const metrics = new InMemoryMetrics();
   const deadLetters = new InProcessDeadLetterQueue();
   const queue = new InProcessQueue({
@@ -60,6 +60,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.sandbox === false
       ? undefined
       : await startSandbox({ port: options.sandboxPort ?? 3001, host: HOST, config });
+
+  const secrets = new LocalSecretStore(
+    pointAtSandbox(config.local?.secrets ?? {}, config.instance.secretName, sandbox, logger),
+  );
 
   const ingest = createIngestHandler(logger, () => ({
     config,
@@ -116,6 +120,37 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await sandbox?.close();
     },
   };
+}
+
+/**
+ * Points a loopback instance URL in the local instance secret at the sandbox this stack
+ * started, so that SANDBOX_PORT (or port 0 in tests) needs no matching change in the
+ * configuration. A non-loopback URL is left alone: that is a real instance.
+ */
+function pointAtSandbox(
+  secrets: Record<string, Record<string, unknown>>,
+  instanceSecretName: string,
+  sandbox: Sandbox | undefined,
+  logger: Logger,
+): Record<string, Record<string, unknown>> {
+  const instance = secrets[instanceSecretName];
+  if (sandbox === undefined || instance === undefined || typeof instance.instanceUrl !== 'string') {
+    return secrets;
+  }
+  let configured: URL;
+  try {
+    configured = new URL(instance.instanceUrl);
+  } catch {
+    return secrets;
+  }
+  if (!isLoopbackHost(configured.hostname) || configured.origin === new URL(sandbox.url).origin) {
+    return secrets;
+  }
+  logger.info('Pointing the local instance secret at the sandbox instance', {
+    configuredUrl: configured.origin,
+    sandboxUrl: sandbox.url,
+  });
+  return { ...secrets, [instanceSecretName]: { ...instance, instanceUrl: sandbox.url } };
 }
 
 function listen(server: Server, port: number): Promise<void> {

@@ -6,7 +6,8 @@ import { startLocalStack } from './stack.ts';
 /**
  * `npm start`: the relay on 127.0.0.1:$PORT (3000) and the sandbox instance on
  * 127.0.0.1:$SANDBOX_PORT (3001), with no AWS account and no network.
- * SECOPS_RELAY_CONFIG_FILE names another configuration file than relay.config.json.
+ * SECOPS_RELAY_CONFIG_FILE names another configuration file than relay.config.json;
+ * SECOPS_RELAY_SANDBOX=off skips the sandbox when the instance secret names a real instance.
  */
 const configPath = resolve(process.env.SECOPS_RELAY_CONFIG_FILE ?? 'relay.config.json');
 const port = readPort('PORT', 3000);
@@ -14,7 +15,8 @@ const sandboxPort = readPort('SANDBOX_PORT', 3001);
 
 try {
   const config = existsSync(configPath) ? loadConfigFile(configPath) : parseConfig({});
-  const stack = await startLocalStack({ config, port, sandboxPort });
+  const sandbox = process.env.SECOPS_RELAY_SANDBOX !== 'off';
+  const stack = await startLocalStack({ config, port, sandboxPort, sandbox });
 
   const sources = Object.entries(config.sources)
     .filter(([, source]) => source.enabled)

@@ -22,9 +22,9 @@ export interface InProcessQueueOptions {
 }
 
 /**
- * The delivery queue of the local stack: SQS semantics in memory (receive hides a message
- * until it is deleted or its visibility timeout ends; too many receives move it to the
- * dead-letter queue), so the forwarder runs locally exactly as it runs on SQS. It emits
+ * The delivery queue of the local stack, with SQS semantics in memory so the forwarder runs
+ * locally as it runs on SQS. A receive hides a message until it is deleted or its visibility
+ * timeout ends, and too many receives move it to the dead-letter queue. The queue emits
  * `message` when messages arrive. Its contents are lost when the process ends.
  */
 export class InProcessQueue extends EventEmitter implements DeliveryQueue {
