@@ -31,8 +31,8 @@ export class NormalizationError extends Error {
   /** Path of the offending field in the payload, such as ["data", "type"]. */
   readonly path: (string | number)[];
 
-  constructor(message: string, path: (string | number)[] = []) {
-    super(message);
+  constructor(message: string, path: (string | number)[] = [], options?: ErrorOptions) {
+    super(message, options);
     this.name = 'NormalizationError';
     this.path = path;
   }

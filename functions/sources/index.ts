@@ -1,0 +1,17 @@
+import { genericSource } from './generic/index.ts';
+import type { SourceAdapter } from './source.ts';
+import { virusTotalSource } from './virustotal/index.ts';
+
+/**
+ * Every source the relay accepts data from, by id. Adding a vendor is one folder under
+ * `functions/sources/` and one line here; docs/sources.md describes the steps.
+ */
+export const SOURCES: Readonly<Record<string, SourceAdapter>> = Object.freeze({
+  [virusTotalSource.id]: virusTotalSource as SourceAdapter,
+  [genericSource.id]: genericSource as SourceAdapter,
+});
+
+/** Returns the source with this id, or undefined; ids such as "constructor" never match. */
+export function getSource(id: string): SourceAdapter | undefined {
+  return Object.hasOwn(SOURCES, id) ? SOURCES[id] : undefined;
+}
