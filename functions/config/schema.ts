@@ -149,6 +149,116 @@ const DEFAULT_SOURCES: Record<string, z.input<typeof sourceSettingsSchema>> = {
   generic: { secretName: 'secops-relay/source/generic', auth: { type: 'hmac' } },
 };
 
+/** Log retention periods CloudWatch Logs accepts, in days. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+const sourceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a source id such as "virustotal"');
+
+/**
+ * Deployment settings of the CDK app, which is the only reader of this section. Every key
+ * has a default, so a configuration without the section deploys with the values below.
+ */
+export const deploymentSchema = z
+  .object({
+    /** Stack name in CloudFormation; one account and region can hold several relays under different names. */
+    stackName: z
+      .string()
+      .regex(
+        /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+        'must start with a letter and contain only letters, digits and "-" (at most 128 characters)',
+      )
+      .default('SecOpsRelay'),
+    /** AWS account id to pin the stack to; without it the template is environment-agnostic. */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
+    /** AWS region to pin the stack to, such as "eu-west-1". */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region code such as "eu-west-1"')
+      .optional(),
+    /** Retention of the function and access log groups, in days. */
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+        message: `must be one of the periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .default(30),
+    api: z
+      .object({
+        /** Requests per second the HTTP API's default stage accepts, averaged over time. */
+        throttlingRateLimit: z.number().positive().max(10_000).default(50),
+        /** Requests the default stage accepts in a burst above the rate limit. */
+        throttlingBurstLimit: z.number().int().min(1).max(5_000).default(100),
+      })
+      .prefault({}),
+    ingest: z
+      .object({
+        memorySizeMb: z.number().int().min(128).max(10_240).default(512),
+        /** API Gateway HTTP APIs end an integration after 30 seconds, so the limit is 29. */
+        timeoutSeconds: z.number().int().min(1).max(29).default(10),
+      })
+      .prefault({}),
+    forward: z
+      .object({
+        memorySizeMb: z.number().int().min(128).max(10_240).default(512),
+        /**
+         * Time one invocation may take, in seconds. The delivery queue's visibility
+         * timeout is six times this value plus the batching window.
+         */
+        timeoutSeconds: z.number().int().min(5).max(900).default(60),
+        /** Messages per invocation. */
+        batchSize: z.number().int().min(1).max(100).default(10),
+        /** How long Lambda gathers messages before it invokes the forwarder, in seconds. */
+        maxBatchingWindowSeconds: z.number().int().min(0).max(300).default(1),
+        /**
+         * Maximum concurrent forwarder invocations, which bounds the request rate at the
+         * instance. SQS event sources accept 2 to 1000.
+         */
+        maxConcurrency: z.number().int().min(2).max(1000).default(5),
+      })
+      .refine((forward) => forward.batchSize <= 10 || forward.maxBatchingWindowSeconds >= 1, {
+        message: 'a batchSize above 10 needs maxBatchingWindowSeconds of at least 1 (an SQS rule)',
+        path: ['maxBatchingWindowSeconds'],
+      })
+      .prefault({}),
+    alarms: z
+      .object({
+        /** Address the alarm topic mails; AWS sends a confirmation message to it first. */
+        email: z.email().optional(),
+        /** Age of the oldest message on the delivery queue that raises an alarm, in seconds. */
+        maxMessageAgeSeconds: z.number().int().min(60).max(1_209_600).default(900),
+      })
+      .prefault({}),
+    /**
+     * A partner event bus (an EventBridge SaaS integration) whose matching events go to the
+     * ingest function as events of the source `sourceId`.
+     */
+    partnerEventBus: z
+      .object({
+        name: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9._\-/]{1,256}$/,
+            'must be an event bus name such as "aws.partner/example.com/123/relay"',
+          ),
+        sourceId,
+        eventPattern: z.object({
+          source: z.array(z.string().min(1)).min(1),
+          detailType: z.array(z.string().min(1)).min(1).optional(),
+        }),
+      })
+      .optional(),
+  })
+  .prefault({});
+
 export const relayConfigSchema = z.object({
   instance: z
     .object({
@@ -198,9 +308,10 @@ export const relayConfigSchema = z.object({
       maxReceiveCount: z.number().int().min(1).max(1000).default(5),
     })
     .prefault({}),
+  deployment: deploymentSchema,
   /**
    * Local mode only: secret values by secret name, standing in for Secrets Manager.
-   * The CDK app refuses a configuration that sets this.
+   * The CDK app removes this section, so its values never reach a template or a function.
    */
   local: z
     .object({
@@ -214,3 +325,4 @@ export type RelayConfigInput = z.input<typeof relayConfigSchema>;
 export type SourceSettings = z.infer<typeof sourceSettingsSchema>;
 export type SourceAuth = z.infer<typeof sourceAuthSchema>;
 export type RecordTables = z.infer<typeof recordTablesSchema>;
+export type DeploymentSettings = z.infer<typeof deploymentSchema>;

@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../functions/config/load.ts';
+import type { RelayConfigInput } from '../../functions/config/schema.ts';
+import { addRelayStack } from '../../infra/relay-app.ts';
+import { SKIP_BUNDLING, synthRelayStack } from './synth.ts';
+
+const workDir = mkdtempSync(join(tmpdir(), 'relay-config-'));
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+function writeConfig(name: string, input: unknown): string {
+  const path = join(workDir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(input));
+  return path;
+}
+
+function appFor(configPath: string): App {
+  return new App({ context: { ...SKIP_BUNDLING, config: configPath } });
+}
+
+describe('deployment configuration', () => {
+  it.each<[string, RelayConfigInput | unknown, RegExp]>([
+    [
+      'maxConcurrency below SQS minimum',
+      { deployment: { forward: { maxConcurrency: 1 } } },
+      /deployment\.forward\.maxConcurrency:/,
+    ],
+    [
+      'unknown log retention',
+      { deployment: { logRetentionDays: 10 } },
+      /deployment\.logRetentionDays: must be one of/,
+    ],
+    [
+      'ingest timeout above API limit',
+      { deployment: { ingest: { timeoutSeconds: 30 } } },
+      /deployment\.ingest\.timeoutSeconds:/,
+    ],
+    [
+      'batch without window',
+      { deployment: { forward: { batchSize: 50, maxBatchingWindowSeconds: 0 } } },
+      /deployment\.forward\.maxBatchingWindowSeconds:/,
+    ],
+    [
+      'invalid alarm email',
+      { deployment: { alarms: { email: 'oncall' } } },
+      /deployment\.alarms\.email:/,
+    ],
+    ['source without secret', { sources: { virustotal: {} } }, /sources\.virustotal\.secretName:/],
+    [
+      'partner bus for unknown source',
+      {
+        deployment: {
+          partnerEventBus: {
+            name: 'aws.partner/x/1/y',
+            sourceId: 'nobody',
+            eventPattern: { source: ['aws.partner/x'] },
+          },
+        },
+      },
+      /deployment\.partnerEventBus\.sourceId: "nobody" is not an enabled source/,
+    ],
+    [
+      'forward timeout shorter than one request',
+      { instance: { requestTimeoutMs: 20_000 }, deployment: { forward: { timeoutSeconds: 15 } } },
+      /deployment\.forward\.timeoutSeconds: 15 s leaves no time .* set it above 20/,
+    ],
+  ])('rejects %s, naming the key', (_case, input, keyMessage) => {
+    const app = appFor(writeConfig('invalid', input));
+    let thrown: unknown;
+    try {
+      addRelayStack(app);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).message).toMatch(keyMessage);
+  });
+
+  it('rejects a missing file, naming the path', () => {
+    const missing = join(workDir, 'absent.json');
+    expect(() => addRelayStack(appFor(missing))).toThrow(
+      `Cannot read configuration file ${missing}`,
+    );
+  });
+
+  it('rejects an environment over Lambda limit', () => {
+    const sources = Object.fromEntries(
+      Array.from({ length: 40 }, (_, index) => [
+        `vendor-${index}`,
+        { secretName: `secops-relay/source/vendor-${index}` },
+      ]),
+    );
+    expect(() => synthRelayStack({ sources })).toThrow(/Lambda accepts 4096 bytes in all/);
+  });
+
+  it('pins account and region only when configured', () => {
+    const pinned = addRelayStack(
+      appFor(
+        writeConfig('pinned', {
+          deployment: { account: '111122223333', region: 'eu-west-1', stackName: 'RelayEu' },
+        }),
+      ),
+    );
+    expect(pinned.stackName).toBe('RelayEu');
+    expect(pinned.environment).toBe('aws://111122223333/eu-west-1');
+  });
+
+  it('removes the local section with a warning', () => {
+    const input = {
+      local: { secrets: { 'secops-relay/instance': { password: 'sandbox-only-secret' } } },
+    };
+    const stack = addRelayStack(appFor(writeConfig('local', input)));
+    Annotations.fromStack(stack).hasWarning(
+      '/SecOpsRelay/Relay',
+      Match.stringLikeRegexp('"local" section'),
+    );
+    expect(JSON.stringify(parseConfig(input))).toContain('sandbox-only-secret');
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('sandbox-only-secret');
+  });
+});
+
+describe('npx cdk synth entry point', () => {
+  it('exits 1 and prints the invalid key without a stack trace', async () => {
+    const configPath = writeConfig('entry', { deployment: { api: { throttlingBurstLimit: 0 } } });
+    const context = { ...SKIP_BUNDLING, config: configPath };
+    const run = promisify(execFile)('npx', ['tsx', 'infra/app.ts'], {
+      cwd: new URL('../..', import.meta.url),
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify(context),
+        CDK_OUTDIR: join(workDir, 'entry.out'),
+      },
+    });
+    const failure = await run.then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('deployment.api.throttlingBurstLimit:');
+    expect(failure?.stderr).not.toMatch(/\n\s+at /);
+  });
+});
