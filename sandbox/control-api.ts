@@ -34,13 +34,13 @@ function setFault(exchange: Exchange, faults: FaultState): Reply {
     faults.set(input as Parameters<FaultState['set']>[0]);
   } catch (error) {
     if (!(error instanceof InvalidFaultError)) throw error;
-    return { status: 400, json: platformError('Invalid fault', error.message) };
+    return { status: 400, json: platformError('Invalid fault', error.issues.join('; ')) };
   }
   return currentFault(faults);
 }
 
 /**
- * Answers the sandbox's control endpoints: `GET|POST|DELETE /sandbox/faults`,
+ * Handles the sandbox's control endpoints: `GET|POST|DELETE /sandbox/faults`,
  * `GET /sandbox/requests` and `DELETE /sandbox/records`.
  */
 export function handleControlRequest(exchange: Exchange, context: ControlContext): Reply {

@@ -17,13 +17,17 @@ export class SandboxSetupError extends Error {
 export class InvalidFaultError extends Error {
   readonly code = 'invalid_fault';
 
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+  /** One `field: problem` line per invalid field, such as `status: Invalid input`. */
+  readonly issues: string[];
+
+  constructor(issues: string[], options?: ErrorOptions) {
+    super(`Invalid fault: ${issues.join('; ')}`, options);
     this.name = 'InvalidFaultError';
+    this.issues = issues;
   }
 }
 
-/** A request body larger than the sandbox reads, answered with 413. */
+/** A request body larger than MAX_BODY_BYTES; the server responds with 413. */
 export class BodyTooLargeError extends Error {
   readonly code = 'body_too_large';
 

@@ -8,7 +8,7 @@ const RATE_LIMIT_RULE_ID = '7a1f0c5e9b3d4e2a8c6b0d1e3f5a7c9b';
 
 /**
  * The page a hibernating developer instance serves with status 200 in place of any API
- * answer. The wording follows the real page; styling and images are left out.
+ * response. The wording follows the real page; styling and images are left out.
  */
 export const HIBERNATION_PAGE = `<!DOCTYPE html>
 <html lang="en">
@@ -27,7 +27,7 @@ export const HIBERNATION_PAGE = `<!DOCTYPE html>
 `;
 
 /**
- * Answers a request the way the fault dictates, before authentication, as the platform
+ * Responds to a request the way the fault dictates, before authentication, as the platform
  * would. Returns undefined when the request goes on to the API: after the delay of a
  * `slow` fault, and for `persist_failure` and `unknown_error`, which the API raises itself.
  * A `slow` delay cut short by `signal` (the sandbox closing) resets the connection.

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { formatIssues } from '../functions/config/load.ts';
 import { InvalidFaultError } from './errors.ts';
 
 /** How many of the next SecOps API requests the fault applies to; absent means until cleared. */
@@ -19,7 +18,7 @@ export const faultSchema = z.discriminatedUnion('mode', [
   }),
   z.strictObject({
     mode: z.literal('slow'),
-    /** Delay before the sandbox answers normally, in milliseconds. */
+    /** Delay before the normal response, in milliseconds. */
     delayMs: z.number().int().min(0).max(120_000).default(3000),
     count,
   }),
@@ -57,9 +56,10 @@ export interface FaultController {
 export function parseFault(input: unknown): SandboxFault {
   const result = faultSchema.safeParse(input);
   if (result.success) return result.data;
-  throw new InvalidFaultError(`Invalid fault:\n${formatIssues(result.error)}`, {
-    cause: result.error,
-  });
+  const issues = result.error.issues.map(
+    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+  );
+  throw new InvalidFaultError(issues, { cause: result.error });
 }
 
 export class FaultState implements FaultController {

@@ -7,12 +7,12 @@ import { BodyTooLargeError } from './errors.ts';
  */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-/** What a handler wants sent: a JSON value or an HTML page, with status and extra headers. */
+/** A handler's response: a JSON value or an HTML page, with status and extra headers. */
 export type Reply =
   | { status: number; json: unknown; headers?: Record<string, string> }
   | { status: number; html: string; headers?: Record<string, string> };
 
-/** Marks a request whose connection the sandbox destroys without answering. */
+/** Marks a request whose connection the sandbox destroys without a response. */
 export const RESET = Symbol('reset');
 
 export type Outcome = Reply | typeof RESET;
@@ -26,18 +26,18 @@ export interface Exchange {
   body: string;
   /** Name of the authenticated user, never a credential. */
   user?: string;
-  /** Why authentication failed, such as `wrong_password`, for the request log. */
+  /** Reason authentication failed, such as `wrong_password`, for the request log. */
   authFailure?: string;
   /** Mode of the sandbox fault that applied to this request. */
   fault?: string;
 }
 
-/** The body ServiceNow's REST framework sends for platform errors (401, 404, 405, Table API). */
+/** Builds the body ServiceNow's REST framework sends for platform errors (401, 404, 405, Table API). */
 export function platformError(message: string, detail?: string): unknown {
   return { error: detail === undefined ? { message } : { message, detail }, status: 'failure' };
 }
 
-/** The 401 ServiceNow sends for missing, wrong or expired credentials, whatever the cause. */
+/** Builds the 401 ServiceNow sends for missing, wrong or expired credentials, whatever the cause. */
 export function notAuthenticated(): Reply {
   return {
     status: 401,

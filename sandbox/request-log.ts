@@ -8,7 +8,7 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** Arrival time, ISO 8601. */
   timestamp: string;
-  /** Status the sandbox answered, or null when the connection closed without an answer. */
+  /** Response status, or null when the connection closed without a response. */
   status: number | null;
   /** Authenticated user name, when authentication succeeded. */
   user?: string;
@@ -19,11 +19,11 @@ export interface RecordedRequest {
 // Query parameters are not a place for credentials, but a confused caller may put them there.
 const SECRET_PARAMETER = /pass|secret|token|auth|key/i;
 
-/** Requests in arrival order, each completed when its answer is sent or its connection closes. */
+/** Requests in arrival order, each completed when its response is sent or its connection closes. */
 export class RequestLog {
   private readonly entries: RecordedRequest[] = [];
 
-  /** Records an arriving request; call the returned function once it is answered. */
+  /** Records an arriving request. Call the returned function with the response status. */
   start(exchange: Exchange, arrivedAt: Date): (status: number | null) => void {
     const query: Record<string, string> = {};
     for (const [name, value] of exchange.query) {

@@ -49,8 +49,8 @@ function authenticate(exchange: Exchange, credentials: CredentialStore) {
 }
 
 /**
- * Runs one SecOps API request: the fault in force first, since an instance that is rate
- * limiting, failing or hibernating answers before it authenticates anyone, then the
+ * Runs one SecOps API request: the fault in force first, because an instance that is rate
+ * limiting, failing or hibernating responds before it authenticates anyone, then the
  * method, authentication and the API itself.
  */
 async function handleSecOpsRequest(

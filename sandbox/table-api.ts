@@ -101,7 +101,7 @@ function listRecords(table: string, store: RecordStore, params: URLSearchParams)
 }
 
 /**
- * Answers `GET /api/now/table/{table}` and `GET /api/now/table/{table}/{sys_id}` from the
+ * Handles `GET /api/now/table/{table}` and `GET /api/now/table/{table}/{sys_id}` from the
  * sandbox's records. The caller has already authenticated the request.
  */
 export function handleTableRequest(exchange: Exchange, store: RecordStore): Reply {

@@ -99,7 +99,7 @@ export class CredentialStore {
     return client;
   }
 
-  /** The user a `client_credentials` grant of this client acts as, if that user exists. */
+  /** Finds the user a `client_credentials` grant of this client acts as. */
   clientCredentialsUser(client: SandboxOAuthClient): SandboxUser | undefined {
     return this.users.get(client.clientCredentialsUser ?? DEFAULT_CLIENT_CREDENTIALS_USER);
   }

@@ -13,7 +13,7 @@ function invalidRequest(error: string, description: string): Reply {
   return { status: 400, json: { error, error_description: description }, headers: NO_STORE };
 }
 
-/** ServiceNow answers every rejected client or user with this body, whatever the cause. */
+/** ServiceNow sends this body for every rejected client or user, whatever the cause. */
 function accessDenied(exchange: Exchange, reason: string): Reply {
   exchange.authFailure = reason;
   return {

@@ -6,7 +6,7 @@ import type { ApiOutcome, SecOpsParams } from './params.ts';
 import { targetFor, type ResourceTarget, type TableTarget } from './routes.ts';
 
 /**
- * Longest value the sandbox stores in one column, in UTF-16 code units, like a
+ * Maximum length of a value in one column, in UTF-16 code units, like a
  * ServiceNow string column of the largest standard size (65,000).
  */
 export const MAX_VALUE_LENGTH = 65_000;

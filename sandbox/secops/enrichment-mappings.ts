@@ -10,7 +10,7 @@ export interface SandboxEnrichmentMapping {
   name: string;
   /**
    * Returns column name to value for the record to create. Throws when the text cannot
-   * be mapped; the API then answers "Unable to persist record" with the error's message.
+   * be mapped; the API then responds "Unable to persist record" with the error's message.
    */
   map(rawData: string): Record<string, string>;
 }

@@ -8,7 +8,7 @@ export interface SecOpsParams {
   simpleResponse: boolean;
 }
 
-/** What the API decided for one request, before the query parameters shape the body. */
+/** The API's decision on one request, before the query parameters shape the body. */
 export type ApiOutcome =
   | { status: 201; table: string; record: SandboxRecord }
   | { status: 400 | 403 | 500; message: string; detail: string };

@@ -73,7 +73,7 @@ export function buildSecOpsRoutes(config: RelayConfig): Map<string, ResourceTarg
   return routes;
 }
 
-/** The tables the configuration names, each once. */
+/** Lists the tables the configuration names, each once. */
 export function configuredTables(config: RelayConfig): string[] {
   return [...new Set(RECORD_KINDS.map((kind) => config.records[kind].table))];
 }

@@ -3,8 +3,10 @@ import type { Sandbox } from '../../sandbox/server.ts';
 import {
   basicAuth,
   call,
+  CLIENT,
   PASSWORD,
   postRecord,
+  requestPasswordToken,
   requestToken,
   startTestSandbox,
   THREAT_LOOKUP,
@@ -14,8 +16,6 @@ const NOT_AUTHENTICATED = {
   error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' },
   status: 'failure',
 };
-
-const CLIENT = { client_id: 'sandbox-client', client_secret: 'sandbox-client-secret' };
 
 describe('sandbox authentication', () => {
   let sandbox: Sandbox;
@@ -101,12 +101,7 @@ describe('sandbox authentication', () => {
 
   describe('OAuth', () => {
     it('issues a token for the password grant', async () => {
-      const token = await requestToken(sandbox, {
-        grant_type: 'password',
-        ...CLIENT,
-        username: 'relay.integration',
-        password: PASSWORD,
-      });
+      const token = await requestPasswordToken(sandbox);
 
       expect(token.status).toBe(200);
       expect(token.json.token_type).toBe('Bearer');
@@ -146,12 +141,7 @@ describe('sandbox authentication', () => {
     });
 
     it('gives a token of a user without the role 403 on the API', async () => {
-      const token = await requestToken(sandbox, {
-        grant_type: 'password',
-        ...CLIENT,
-        username: 'no.role',
-        password: PASSWORD,
-      });
+      const token = await requestPasswordToken(sandbox, 'no.role');
 
       const result = await postRecord(sandbox, 'threat_lookup_result', THREAT_LOOKUP, {
         authorization: `Bearer ${token.json.access_token}`,

@@ -26,7 +26,7 @@ export interface LogLine {
   attributes: Record<string, unknown>;
 }
 
-/** A sandbox on a free port whose log lines the test can read instead of stdout. */
+/** Starts a sandbox on a free port, collecting its log lines instead of writing them to stdout. */
 export async function startTestSandbox(
   options: SandboxOptions = {},
 ): Promise<{ sandbox: Sandbox; logs: LogLine[] }> {
@@ -99,6 +99,9 @@ export function postRecord(
   return call(sandbox, `${API_PATH}/${resource}${query}`, { ...options, method: 'POST', body });
 }
 
+/** Client id and secret of the default OAuth client, as form fields. */
+export const CLIENT = { client_id: 'sandbox-client', client_secret: 'sandbox-client-secret' };
+
 /** Requests a token from /oauth_token.do with a form-encoded body. */
 export function requestToken(sandbox: Sandbox, form: Record<string, string>): Promise<CallResult> {
   return call(sandbox, '/oauth_token.do', {
@@ -107,4 +110,12 @@ export function requestToken(sandbox: Sandbox, form: Record<string, string>): Pr
     body: new URLSearchParams(form).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   });
+}
+
+/** Requests a token with the password grant of the default client. */
+export function requestPasswordToken(
+  sandbox: Sandbox,
+  username = 'relay.integration',
+): Promise<CallResult> {
+  return requestToken(sandbox, { grant_type: 'password', ...CLIENT, username, password: PASSWORD });
 }
