@@ -92,10 +92,16 @@ const objectOrCollection = schemaByShape((input) =>
 );
 
 /** An object response (`{"data": {…}}`) or a collection (`{"data": […], "meta": …}`). */
-export const virusTotalEnvelopeSchema = z.looseObject({
-  data: objectOrCollection,
-  meta: analysisMetaSchema.nullish(),
-});
+export const virusTotalEnvelopeSchema = z.looseObject(
+  {
+    data: objectOrCollection,
+    meta: analysisMetaSchema.nullish(),
+  },
+  {
+    error:
+      'Expected a VirusTotal API v3 response: an object with "data" or "error", or an array of objects.',
+  },
+);
 
 /** What VirusTotal answers on failure (https://docs.virustotal.com/reference/errors). */
 export const virusTotalErrorBodySchema = z.looseObject({
