@@ -134,7 +134,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const startedAt = performance.now();
-    const url = new URL(request.url ?? '/', 'http://sandbox.invalid');
+    const url = URL.parse(request.url ?? '/', 'http://sandbox.invalid');
+    if (url === null) {
+      sendReply(response, {
+        status: 400,
+        json: platformError('Invalid request target', 'The request path is not a valid URL'),
+        headers: { connection: 'close' },
+      });
+      return;
+    }
     const exchange: Exchange = {
       method: request.method ?? 'GET',
       path: url.pathname,
@@ -182,7 +190,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   };
 
-  const server = createServer((request, response) => void serve(request, response));
+  const server = createServer((request, response) => {
+    serve(request, response).catch((error: unknown) => {
+      logger.error('Sandbox request failed', { method: request.method, error });
+      response.destroy();
+    });
+  });
   const port = await listen(server, settings.port, settings.host);
   const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   logger.info('Sandbox started', { url: `http://${hostInUrl}:${port}` });

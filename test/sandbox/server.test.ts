@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config/load.ts';
 import {
@@ -257,5 +259,25 @@ describe('sandbox server', () => {
     await sandbox.close();
 
     await expect(postRecord(sandbox, 'threat_lookup_result', THREAT_LOOKUP)).rejects.toThrow();
+  });
+});
+
+describe('sandbox server, raw HTTP', () => {
+  it('answers 400 to a request target that is not a URL', async () => {
+    const { sandbox } = await startTestSandbox();
+    try {
+      const socket = connect(sandbox.port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.end('GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      let response = '';
+      for await (const chunk of socket) response += String(chunk);
+
+      expect(response).toMatch(/^HTTP\/1\.1 400 /);
+
+      const healthy = await postRecord(sandbox, 'threat_lookup_result', THREAT_LOOKUP);
+      expect(healthy.status).toBe(201);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
