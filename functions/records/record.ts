@@ -8,8 +8,13 @@ import { observableSchema } from './observable.ts';
  * change of column configuration also applies to records already queued.
  */
 
-/** Largest raw payload kept on a record, in UTF-16 code units, so a record fits a queue message. */
-export const MAX_RAW_PAYLOAD_LENGTH = 100_000;
+/**
+ * Maximum raw payload length on a record, in UTF-16 code units; the sandbox instance rejects
+ * longer values, and a record this size still fits a queue message.
+ * NOTE: the real limit is the column's max length in the instance's dictionary, which is
+ * not published; 65,000 is this project's assumption for a large string column.
+ */
+export const MAX_RAW_PAYLOAD_LENGTH = 65_000;
 
 const sourceName = z.string().min(1).max(100);
 const isoTimestamp = z.iso.datetime({ offset: true });
