@@ -1,0 +1,254 @@
+import type { RelayConfig } from '../config/schema.ts';
+import type { InstanceCredentials, InstanceCredentialsProvider } from '../credentials/instance.ts';
+import { toInstanceRequest, type InstanceRequest } from '../records/columns.ts';
+import type { RelayRecord } from '../records/record.ts';
+import { createLogger } from '../shared/logger.ts';
+import { SecOpsError } from './errors.ts';
+import { exchange, type Fetch } from './http.ts';
+import { OAuthTokens } from './oauth.ts';
+import { interpretCreateResponse, type RequestContext } from './responses.ts';
+import { backoffDelayMs } from './retry.ts';
+
+/** The logging calls the client makes; a Powertools Logger fits. */
+export interface ClientLogger {
+  warn(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
+export interface SecOpsClientOptions {
+  config: RelayConfig;
+  credentials: InstanceCredentialsProvider;
+  fetch?: Fetch;
+  sleep?: (ms: number) => Promise<void>;
+  /** A uniform draw from [0, 1) for backoff jitter. */
+  random?: () => number;
+  /** Clock in epoch milliseconds, used for the deadline, Retry-After dates and token expiry. */
+  now?: () => number;
+  logger?: ClientLogger;
+}
+
+export interface CreateOptions {
+  /** Epoch milliseconds by which the call must have finished, such as the Lambda's end minus a margin. */
+  deadline: number;
+  /** Keys added to each log line, such as `deliveryId` and `source`; never secrets. */
+  log?: Record<string, unknown>;
+}
+
+export interface CreateResult {
+  table: string;
+  /** sys_id of the new record; absent with simple_response, which returns none. */
+  sysId?: string;
+  /** HTTP requests to the API for this record, the successful one included. */
+  attempts: number;
+  status: number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates records through the "SecOps Integration Capabilities" scripted REST API of one
+ * instance, with the retry policy written at `create`. Connections are reused: Node's
+ * fetch keeps them alive in its pool, and the client never sends `Connection: close`.
+ *
+ * @example
+ * const client = new SecOpsClient({ config, credentials });
+ * const { sysId } = await client.create(record, {
+ *   deadline: Date.now() + context.getRemainingTimeInMillis() - 5_000,
+ *   log: { deliveryId, source },
+ * });
+ */
+export class SecOpsClient {
+  readonly #config: RelayConfig;
+  readonly #credentials: InstanceCredentialsProvider;
+  readonly #fetch: Fetch;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #now: () => number;
+  readonly #logger: ClientLogger;
+  readonly #tokens: OAuthTokens;
+
+  constructor(options: SecOpsClientOptions) {
+    this.#config = options.config;
+    this.#credentials = options.credentials;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#sleep = options.sleep ?? defaultSleep;
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger ?? createLogger('secops-relay');
+    this.#tokens = new OAuthTokens({ fetch: this.#fetch, now: this.#now });
+  }
+
+  /**
+   * Posts one record to the instance and returns where it was stored.
+   *
+   * Retry policy:
+   * - At most `instance.maxAttempts` attempts. Only errors whose `retryable` is true are
+   *   retried. The permanent ones (role missing, invalid body, mandatory fields missing,
+   *   insert failed) are thrown at once.
+   * - Between attempts the client waits a full-jitter exponential backoff, a uniform draw
+   *   from 0 to min(5 s, 200 ms * 2^(n-1)) after the n-th failure. A `Retry-After` from
+   *   the instance (seconds or an HTTP date) is the minimum wait.
+   * - Each attempt, the OAuth token request included, is aborted after
+   *   `instance.requestTimeoutMs`.
+   * - No attempt starts unless its whole timeout fits before `deadline`, and no wait
+   *   starts unless the wait and one more attempt fit. When they do not, the last
+   *   retryable error is thrown so the queue delivers the record again later.
+   * - A 401 makes the client read the credentials again (and drop the OAuth token), then
+   *   try once more at once, outside the maxAttempts count. A second 401 throws
+   *   `unauthorized` without further retries, because repeating a rejected login only adds
+   *   failed logins on the instance; the queue tries again later.
+   *
+   * A POST that timed out may have been stored, so a retry can create a duplicate: the
+   * delivery is at least once.
+   *
+   * Throws SecOpsError, or the SecretError of the credentials provider when the instance
+   * secret cannot be read or is invalid.
+   */
+  async create(record: RelayRecord, options: CreateOptions): Promise<CreateResult> {
+    const request = toInstanceRequest(record, this.#config);
+    const context: RequestContext = {
+      kind: record.kind,
+      table: request.table,
+      path: `${this.#config.instance.api.basePath}/${request.resource}`,
+    };
+    const { maxAttempts, requestTimeoutMs } = this.#config.instance;
+    const logFields = { ...options.log, table: request.table };
+
+    let credentials = await this.#credentials.get();
+    let attempts = 0;
+    let refreshedAfter401 = false;
+    let lastError: SecOpsError | undefined;
+
+    for (;;) {
+      if (this.#now() + requestTimeoutMs > options.deadline) {
+        throw this.#fail(lastError ?? this.#noTimeLeft(requestTimeoutMs), logFields);
+      }
+
+      attempts += 1;
+      try {
+        const created = await this.#attempt(credentials, request, context);
+        return { table: request.table, sysId: created.sysId, attempts, status: created.status };
+      } catch (error) {
+        if (!(error instanceof SecOpsError)) throw error;
+        error.attempts = attempts;
+        lastError = error;
+      }
+
+      if (lastError.code === 'unauthorized') {
+        if (refreshedAfter401) {
+          throw this.#fail(this.#stillUnauthorized(lastError), logFields);
+        }
+        refreshedAfter401 = true;
+        this.#logger.warn('Instance returned 401; reading the credentials again and retrying', {
+          ...logFields,
+          ...errorFields(lastError),
+        });
+        this.#tokens.invalidate();
+        credentials = await this.#credentials.refresh(credentials);
+        continue;
+      }
+
+      // The retry after a 401 does not count against maxAttempts.
+      const transientAttempts = attempts - (refreshedAfter401 ? 1 : 0);
+      if (!lastError.retryable || transientAttempts >= maxAttempts) {
+        throw this.#fail(lastError, logFields);
+      }
+
+      const waitMs = Math.max(
+        backoffDelayMs(transientAttempts, this.#random),
+        lastError.retryAfterMs ?? 0,
+      );
+      if (this.#now() + waitMs + requestTimeoutMs > options.deadline) {
+        throw this.#fail(lastError, { ...logFields, waitMs, stoppedBy: 'deadline' });
+      }
+      this.#logger.warn('SecOps API request failed; retrying', {
+        ...logFields,
+        ...errorFields(lastError),
+        waitMs,
+      });
+      await this.#sleep(waitMs);
+    }
+  }
+
+  async #attempt(
+    credentials: InstanceCredentials,
+    request: InstanceRequest,
+    context: RequestContext,
+  ): Promise<{ sysId?: string; status: number }> {
+    const timeoutMs = this.#config.instance.requestTimeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const authorization =
+      credentials.auth === 'basic'
+        ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`
+        : `Bearer ${await this.#tokens.accessToken(credentials, signal, timeoutMs)}`;
+
+    const response = await exchange(
+      this.#fetch,
+      this.#endpoint(credentials.instanceUrl, context.path),
+      {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+          Authorization: authorization,
+        },
+        body: JSON.stringify(request.body),
+        signal,
+      },
+      timeoutMs,
+    );
+
+    const result = interpretCreateResponse(response, context, this.#now());
+    if (!result.ok) throw result.error;
+    return { sysId: result.sysId, status: response.status };
+  }
+
+  #endpoint(instanceUrl: string, path: string): URL {
+    const { ignoreMandatoryFields, includeWrap, simpleResponse } = this.#config.instance.api;
+    const url = new URL(path, instanceUrl);
+    url.search = new URLSearchParams({
+      ignore_mandatory_fields: String(ignoreMandatoryFields),
+      include_wrap: String(includeWrap),
+      simple_response: String(simpleResponse),
+    }).toString();
+    return url;
+  }
+
+  #fail(error: SecOpsError, logFields: Record<string, unknown>): SecOpsError {
+    this.#logger.error('SecOps API request failed', { ...logFields, ...errorFields(error) });
+    return error;
+  }
+
+  #stillUnauthorized(error: SecOpsError): SecOpsError {
+    return new SecOpsError(
+      'unauthorized',
+      `${error.message}, again after the credentials were read again from secret ` +
+        `"${this.#credentials.secretName}"; fix them there, or wait for a rotation in progress to finish`,
+      {
+        status: error.status,
+        attempts: error.attempts,
+        lastResponse: error.lastResponse,
+        cause: error,
+      },
+    );
+  }
+
+  #noTimeLeft(requestTimeoutMs: number): SecOpsError {
+    return new SecOpsError(
+      'timeout',
+      `no attempt was made because less than instance.requestTimeoutMs (${requestTimeoutMs} ms) ` +
+        'was left before the deadline; raise the function timeout or lower instance.requestTimeoutMs',
+    );
+  }
+}
+
+function errorFields(error: SecOpsError): Record<string, unknown> {
+  return {
+    attempt: error.attempts,
+    code: error.code,
+    status: error.status,
+    retryable: error.retryable,
+    retryAfterMs: error.retryAfterMs,
+    error,
+  };
+}

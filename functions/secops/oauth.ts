@@ -1,0 +1,161 @@
+import type { OAuthInstanceCredentials } from '../credentials/instance.ts';
+import { SecOpsError } from './errors.ts';
+import { exchange, type Fetch, type InstanceResponse } from './http.ts';
+import {
+  isObject,
+  notJsonError,
+  NOT_JSON,
+  parseJson,
+  summarize,
+  transportStatusError,
+} from './responses.ts';
+
+/** ServiceNow's OAuth token endpoint, relative to the instance URL. */
+export const TOKEN_PATH = '/oauth_token.do';
+
+/** Time before a token's `expires_in` at which it is replaced, in milliseconds. */
+export const TOKEN_EXPIRY_MARGIN_MS = 60_000;
+
+interface CachedToken {
+  credentials: OAuthInstanceCredentials;
+  accessToken: string;
+  /** Epoch milliseconds after which the token is not used again. */
+  replaceAt: number;
+}
+
+/**
+ * Gets OAuth access tokens from the instance's `/oauth_token.do` and reuses each until 60 s
+ * before its `expires_in`. Uses the password grant when the credentials contain a username
+ * and password, else client_credentials. A token belongs to the credentials object it was
+ * requested with, so credentials read again after a rotation get a token of their own.
+ */
+export class OAuthTokens {
+  readonly #fetch: Fetch;
+  readonly #now: () => number;
+  #cached: CachedToken | undefined;
+  #pending: { credentials: OAuthInstanceCredentials; token: Promise<string> } | undefined;
+
+  constructor(options: { fetch: Fetch; now: () => number }) {
+    this.#fetch = options.fetch;
+    this.#now = options.now;
+  }
+
+  /**
+   * Returns a valid access token for these credentials, requesting one when none is
+   * cached. Concurrent calls share one token request; `signal` bounds it in time.
+   * Throws SecOpsError: `unauthorized` when the instance rejects the client or user.
+   */
+  async accessToken(
+    credentials: OAuthInstanceCredentials,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<string> {
+    const cached = this.#cached;
+    if (cached?.credentials === credentials && this.#now() < cached.replaceAt) {
+      return cached.accessToken;
+    }
+    if (this.#pending?.credentials !== credentials) {
+      const token = this.#request(credentials, signal, timeoutMs).finally(() => {
+        if (this.#pending?.token === token) this.#pending = undefined;
+      });
+      this.#pending = { credentials, token };
+    }
+    return this.#pending.token;
+  }
+
+  /** Forgets the cached token, after the API rejected it with 401. */
+  invalidate(): void {
+    this.#cached = undefined;
+  }
+
+  async #request(
+    credentials: OAuthInstanceCredentials,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<string> {
+    const url = new URL(TOKEN_PATH, credentials.instanceUrl);
+    const form = new URLSearchParams({
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+    });
+    if (credentials.username !== undefined && credentials.password !== undefined) {
+      form.set('grant_type', 'password');
+      form.set('username', credentials.username);
+      form.set('password', credentials.password);
+    } else {
+      form.set('grant_type', 'client_credentials');
+    }
+
+    const requestedAt = this.#now();
+    const response = await exchange(
+      this.#fetch,
+      url,
+      {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: form.toString(),
+        signal,
+      },
+      timeoutMs,
+    );
+    const { accessToken, expiresInSeconds } = readTokenResponse(
+      response,
+      url.pathname,
+      requestedAt,
+    );
+
+    // A lifetime within the margin, or none given, makes a token for this one request only.
+    if (expiresInSeconds !== undefined && expiresInSeconds * 1000 > TOKEN_EXPIRY_MARGIN_MS) {
+      this.#cached = {
+        credentials,
+        accessToken,
+        replaceAt: requestedAt + expiresInSeconds * 1000 - TOKEN_EXPIRY_MARGIN_MS,
+      };
+    }
+    return accessToken;
+  }
+}
+
+/**
+ * Reads the token endpoint's response. A success body contains the token, so it is never kept
+ * on an error; error bodies ("access_denied", "invalid_client") are.
+ */
+function readTokenResponse(
+  response: InstanceResponse,
+  path: string,
+  now: number,
+): { accessToken: string; expiresInSeconds?: number } {
+  if (response.status === 400 || response.status === 401) {
+    const json = parseJson(response.body);
+    const reason = isObject(json) ? (json.error_description ?? json.error) : undefined;
+    const quoted = typeof reason === 'string' ? ` ("${reason}")` : '';
+    throw new SecOpsError(
+      'unauthorized',
+      `the instance refused an OAuth token at ${path} with HTTP ${response.status}${quoted}; check ` +
+        'clientId and clientSecret (and username and password for the password grant) in the instance secret',
+      { status: response.status, lastResponse: summarize(response) },
+    );
+  }
+  if (response.status < 200 || response.status >= 300) {
+    throw transportStatusError(response, path, now);
+  }
+
+  const json = parseJson(response.body);
+  if (json === NOT_JSON) throw notJsonError(response, path);
+  const accessToken = isObject(json) ? json.access_token : undefined;
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw new SecOpsError(
+      'unexpected_response',
+      `the instance responded to ${path} with HTTP ${response.status} but no access_token`,
+      { status: response.status },
+    );
+  }
+  const expiresIn = Number(isObject(json) ? json.expires_in : undefined);
+  return {
+    accessToken,
+    expiresInSeconds: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,
+  };
+}

@@ -1,0 +1,278 @@
+import type { RecordKind } from '../records/record.ts';
+import { SecOpsError, truncateBody, type SecOpsErrorCode } from './errors.ts';
+import type { InstanceResponse } from './http.ts';
+import { parseRetryAfter } from './retry.ts';
+
+/** The record kind, table and path of a request, so that error messages can name the setting to fix. */
+export interface RequestContext {
+  kind: RecordKind;
+  table: string;
+  /** URL path the request went to, without the query. */
+  path: string;
+}
+
+export type CreateOutcome = { ok: true; sysId?: string } | { ok: false; error: SecOpsError };
+
+type DocumentedCode = Extract<
+  SecOpsErrorCode,
+  | 'insufficient_access'
+  | 'invalid_post_body'
+  | 'no_fields_supplied'
+  | 'mandatory_fields_missing'
+  | 'unable_to_persist'
+  | 'unknown_error'
+>;
+
+/** The error messages ServiceNow documents for the SecOps Integration Capabilities API. */
+const DOCUMENTED_MESSAGES: ReadonlyArray<readonly [RegExp, DocumentedCode]> = [
+  [/^insufficient access\b/i, 'insufficient_access'],
+  [/^invalid post body\b/i, 'invalid_post_body'],
+  [/^no fields supplied\b/i, 'no_fields_supplied'],
+  [/^mandatory fields missing\b/i, 'mandatory_fields_missing'],
+  [/^unable to persist record\b/i, 'unable_to_persist'],
+  [/^unknown error\b/i, 'unknown_error'],
+];
+
+/**
+ * Maps one of the API's documented error messages to its code; for "Mandatory fields
+ * missing: x,y,z" also returns the column names. Returns undefined for any other text.
+ */
+export function matchDocumentedMessage(
+  message: string,
+): { code: DocumentedCode; mandatoryFields?: string[] } | undefined {
+  const text = message.trim();
+  const match = DOCUMENTED_MESSAGES.find(([pattern]) => pattern.test(text));
+  if (match === undefined) return undefined;
+
+  const code = match[1];
+  if (code !== 'mandatory_fields_missing') return { code };
+  const list = text.replace(/^mandatory fields missing\s*:?/i, '');
+  const mandatoryFields = list
+    .split(',')
+    .map((field) => field.trim())
+    .filter((field) => field !== '');
+  return { code, mandatoryFields };
+}
+
+/**
+ * Interprets the instance's response to a create request. The documented messages are
+ * found in the body with or without the `{"result": ...}` wrapper of include_wrap. With
+ * simple_response the body contains only `{"status": "failure"}`, so the HTTP status
+ * decides: 403 is insufficient_access, 400 is invalid_post_body, 500 is unknown_error.
+ */
+export function interpretCreateResponse(
+  response: InstanceResponse,
+  context: RequestContext,
+  now: number,
+): CreateOutcome {
+  const json = parseJson(response.body);
+  const body = isObject(json) ? json : undefined;
+  const inner = body !== undefined && isObject(body.result) ? body.result : body;
+  const is2xx = response.status >= 200 && response.status < 300;
+  const failed = !is2xx || (inner !== undefined && indicatesFailure(inner));
+
+  if (failed && inner !== undefined) {
+    const messages = instanceMessages(inner);
+    for (const message of messages) {
+      const documented = matchDocumentedMessage(message);
+      if (documented !== undefined) {
+        return { ok: false, error: documentedError(documented, message, response, context) };
+      }
+    }
+  }
+
+  if (!is2xx) return { ok: false, error: statusError(response, context, inner, now) };
+  if (json === NOT_JSON) return { ok: false, error: notJsonError(response, context.path) };
+  if (inner === undefined || failed) {
+    return {
+      ok: false,
+      error: new SecOpsError(
+        'unexpected_response',
+        `the instance responded to ${context.path} with HTTP ${response.status} but a body that is ` +
+          'neither a success nor a documented error; check that the path is the SecOps Integration Capabilities API',
+        { status: response.status, lastResponse: summarize(response) },
+      ),
+    };
+  }
+  return { ok: true, sysId: findSysId(inner) };
+}
+
+/**
+ * Maps a response that is no success by its HTTP status alone: the part of the mapping
+ * that the create and the OAuth token requests share. 401 is `unauthorized`; the caller
+ * decides whether to refresh the credentials and try again.
+ */
+export function transportStatusError(
+  response: InstanceResponse,
+  path: string,
+  now: number,
+): SecOpsError {
+  const details = { status: response.status, lastResponse: summarize(response) };
+  const { status } = response;
+
+  if (status === 401) {
+    return new SecOpsError(
+      'unauthorized',
+      `the instance rejected the credentials at ${path} with HTTP 401`,
+      details,
+    );
+  }
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now);
+    const wait =
+      retryAfterMs === undefined ? 'without Retry-After' : `asking to wait ${retryAfterMs} ms`;
+    return new SecOpsError(
+      'rate_limited',
+      `the instance rate-limited ${path} with HTTP 429, ${wait}; the instance's REST API rate limit rules apply to the integration user`,
+      { ...details, retryAfterMs },
+    );
+  }
+  if (status === 408) {
+    return new SecOpsError(
+      'timeout',
+      `the instance responded to ${path} with HTTP 408 Request Timeout`,
+      details,
+    );
+  }
+  if (status >= 500) {
+    return new SecOpsError(
+      'server_error',
+      `the instance responded to ${path} with HTTP ${status}, as it does during upgrades and restarts`,
+      details,
+    );
+  }
+  if (status >= 300 && status < 400) {
+    const location = response.headers.get('location') ?? '(no Location header)';
+    return new SecOpsError(
+      'unexpected_response',
+      `the instance redirected ${path} with HTTP ${status} to ${location}; a hibernating or ` +
+        'renamed instance does this, so wake it or correct instanceUrl in the instance secret',
+      details,
+    );
+  }
+  return new SecOpsError(
+    'unexpected_response',
+    `the instance responded to ${path} with HTTP ${status}, which the relay does not expect there`,
+    details,
+  );
+}
+
+/** A 2xx response that is not JSON, as the HTML page a hibernating developer instance serves. */
+export function notJsonError(response: InstanceResponse, path: string): SecOpsError {
+  const type = response.headers.get('content-type') ?? 'no content type';
+  return new SecOpsError(
+    'not_json',
+    `the instance responded to ${path} with HTTP ${response.status} and ${type} instead of JSON; a ` +
+      'hibernating developer instance does this, so wake it from the developer portal',
+    { status: response.status, lastResponse: summarize(response) },
+  );
+}
+
+/** Status and truncated body of a response, to keep on an error. */
+export function summarize(response: InstanceResponse): { status: number; body: string } {
+  return { status: response.status, body: truncateBody(response.body) };
+}
+
+/** Marks a body that did not parse; `undefined` cannot, because JSON has no undefined. */
+export const NOT_JSON = Symbol('not JSON');
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function statusError(
+  response: InstanceResponse,
+  context: RequestContext,
+  inner: Record<string, unknown> | undefined,
+  now: number,
+): SecOpsError {
+  const details = { status: response.status, lastResponse: summarize(response) };
+  const quoted = firstMessage(inner);
+
+  // The documented errors when simple_response hides the message: only the status is left.
+  if (response.status === 403) {
+    return new SecOpsError(
+      'insufficient_access',
+      `the instance refused ${context.path} with HTTP 403${quoted}; give the integration user the role sn_sec_cmn.api_write`,
+      details,
+    );
+  }
+  if (response.status === 400) {
+    return new SecOpsError(
+      'invalid_post_body',
+      `the instance rejected the body sent to ${context.path} with HTTP 400${quoted}; with ` +
+        'instance.api.simpleResponse false the instance names the reason',
+      details,
+    );
+  }
+  if (response.status === 500 && inner !== undefined) {
+    return new SecOpsError(
+      'unknown_error',
+      `the instance failed the request to ${context.path} with HTTP 500${quoted}`,
+      details,
+    );
+  }
+  if (response.status === 404) {
+    return new SecOpsError(
+      'unexpected_response',
+      `the instance has no resource at ${context.path} (HTTP 404); compare instance.api.basePath ` +
+        `and records.${context.kind}.resource with the SecOps Integration Capabilities API on the instance`,
+      details,
+    );
+  }
+  return transportStatusError(response, context.path, now);
+}
+
+function documentedError(
+  documented: { code: DocumentedCode; mandatoryFields?: string[] },
+  message: string,
+  response: InstanceResponse,
+  context: RequestContext,
+): SecOpsError {
+  const details = {
+    status: response.status,
+    lastResponse: summarize(response),
+    mandatoryFields: documented.mandatoryFields,
+  };
+  const quoted = `the instance returned HTTP ${response.status} "${message}"`;
+  const advice: Record<DocumentedCode, string> = {
+    insufficient_access: 'give the integration user the role sn_sec_cmn.api_write',
+    invalid_post_body: 'the relay sent an empty body or one that is not a JSON object',
+    no_fields_supplied: `none of the body's keys is a column of ${context.table}; compare records.${context.kind}.columns with the table's dictionary`,
+    mandatory_fields_missing: `the record leaves mandatory columns of ${context.table} empty; map them in records.${context.kind}.columns, or set instance.api.ignoreMandatoryFields`,
+    unable_to_persist: `the insert into ${context.table} failed on the instance (a business rule, or an unknown enrichment mapping id); see the instance's system log`,
+    unknown_error: 'the API failed for a reason it does not name; the request is retried',
+  };
+  return new SecOpsError(documented.code, `${quoted}: ${advice[documented.code]}`, details);
+}
+
+function indicatesFailure(body: Record<string, unknown>): boolean {
+  return body.status === 'failure' || body.error !== undefined;
+}
+
+/** Texts where ServiceNow puts an error message: error.message, error.detail, error, message. */
+function instanceMessages(body: Record<string, unknown>): string[] {
+  const error = body.error;
+  const candidates = isObject(error) ? [error.message, error.detail] : [error];
+  candidates.push(body.message);
+  return candidates.filter((value): value is string => typeof value === 'string' && value !== '');
+}
+
+function firstMessage(body: Record<string, unknown> | undefined): string {
+  const message = body === undefined ? undefined : instanceMessages(body)[0];
+  return message === undefined ? '' : ` ("${message}")`;
+}
+
+function findSysId(body: Record<string, unknown>): string | undefined {
+  if (typeof body.sys_id === 'string') return body.sys_id;
+  if (isObject(body.record) && typeof body.record.sys_id === 'string') return body.record.sys_id;
+  return undefined;
+}
