@@ -14,7 +14,7 @@ export const OBSERVABLE_TYPES = [
   'email',
 ] as const;
 
-/** Longest observable value a record carries, in UTF-16 code units. */
+/** Maximum length of an observable value, in UTF-16 code units. */
 export const MAX_OBSERVABLE_LENGTH = 8192;
 
 export const observableTypeSchema = z.enum(OBSERVABLE_TYPES);
@@ -77,10 +77,10 @@ export function refang(value: string): string {
 
 /**
  * Puts an observable into the canonical form the relay sends, so that one observable
- * reported by two vendors lands as the same value: lower-case hashes, domains in lower-case
- * ASCII (IDNs as punycode) without a trailing dot, IPv6 compressed in lower case, e-mail
- * addresses in lower case, URLs with a lower-case scheme and host and the rest untouched.
- * Defanged input (`hxxp://example[.]com`) is refanged first.
+ * reported by two vendors lands as the same value. Hashes and e-mail addresses become lower
+ * case. Domains become lower-case ASCII (IDNs as punycode) without a trailing dot. IPv6
+ * addresses are compressed in lower case. URLs get a lower-case scheme and host and keep the
+ * rest as written. Defanged input (`hxxp://example[.]com`) is refanged first.
  *
  * @throws InvalidObservableError naming the value when it is not a valid observable of that type.
  */
@@ -221,8 +221,8 @@ function canonicalUrl(value: string, raw: string): string {
     );
   }
 
-  // Keep user info as written (it is case-sensitive); take the host from the WHATWG parser,
-  // which lower-cases it, converts IDNs to punycode and compresses IPv6 addresses.
+  // User info stays as written because it is case-sensitive. The host comes from the WHATWG
+  // parser, which lower-cases it, converts IDNs to punycode and compresses IPv6 addresses.
   const userInfoEnd = authority.lastIndexOf('@');
   const userInfo = userInfoEnd === -1 ? '' : authority.slice(0, userInfoEnd + 1);
   const port = url.port === '' ? '' : `:${url.port}`;

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Builds a schema that picks one of several schemas by looking at the input's shape (array,
  * object with a certain key, string …) and reports that schema's issues with their real
  * paths. A `z.union` would instead report a single "Invalid input" at the union's path,
- * which tells the sender nothing about the field that is wrong.
+ * which does not name the field that is wrong.
  *
  * @example schemaByShape((input) => (Array.isArray(input) ? z.array(item) : item))
  */
@@ -21,7 +21,7 @@ export function schemaByShape<Schema extends z.ZodType>(
   });
 }
 
-/** Whether a value is a JSON object (not null, not an array). */
+/** Checks whether a value is a JSON object: not null and not an array. */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

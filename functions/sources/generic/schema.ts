@@ -22,7 +22,7 @@ export const MAX_GENERIC_RECORDS = 500;
 /**
  * Canonicalizes an observable given either as `{"type", "value"}` or as a plain string
  * whose type is detected. Turning a bad value into a schema issue (not a later error)
- * lets one answer name every bad record of a batch with its path.
+ * lets one response name every bad record of a batch with its path.
  */
 function canonicalObservable(read: () => Observable, context: z.RefinementCtx): Observable {
   try {
@@ -66,7 +66,8 @@ const recordListSchema = z
   );
 
 /**
- * The body of a `generic` webhook: one record, an array of records, or `{"records": [...]}`.
+ * Schema of the body of a `generic` webhook: one record, an array of records, or
+ * `{"records": [...]}`.
  * Issue paths are those of the body as sent, such as `records[3].finding` or `[3].finding`.
  */
 export const genericPayloadSchema = schemaByShape((input): z.ZodType<GenericPayload, unknown> => {

@@ -15,11 +15,11 @@ export interface FlaggingEngine {
 }
 
 /**
- * Picks the context an analyst needs from a report's attributes: detection counts, the
- * engines that flagged it, dates, reputation, votes, tags, the GTI assessment, and per type
- * the file's label, names and hashes; an IP's network owner; a domain's registrar,
- * categories and popularity; a URL's final URL, title and HTTP status. The WHOIS text is
- * left out on purpose because it may hold personal data.
+ * Picks the context an analyst needs from a report's attributes. Every type gets detection
+ * counts, the engines that flagged it, dates, reputation, votes, tags and the GTI assessment.
+ * A file adds its label, names and hashes, and an IP address its network owner. A domain adds
+ * its registrar, categories and popularity, and a URL its final URL, title and HTTP status.
+ * The WHOIS text is left out because it may contain personal data.
  */
 export function reportDetails(
   type: ReportType,

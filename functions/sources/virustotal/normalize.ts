@@ -62,8 +62,8 @@ function vendorError(body: VirusTotalErrorBody): NormalizationError {
   const { code, message } = body.error;
   const detail = message ? `: "${abbreviate(message)}"` : '';
   return new NormalizationError(
-    `VirusTotal returned the error ${code}${detail}. An error response holds no verdict, so ` +
-      'no record was made; send the report once VirusTotal returns it.',
+    `VirusTotal returned the error ${code}${detail}. An error response contains no verdict, ` +
+      'so the relay made no record. Send the report once VirusTotal returns it.',
     ['error', 'code'],
   );
 }

@@ -103,7 +103,7 @@ export const virusTotalEnvelopeSchema = z.looseObject(
   },
 );
 
-/** What VirusTotal answers on failure (https://docs.virustotal.com/reference/errors). */
+/** The body VirusTotal returns on failure (https://docs.virustotal.com/reference/errors). */
 export const virusTotalErrorBodySchema = z.looseObject({
   error: z.looseObject({ code: z.string().min(1), message: z.string().nullish() }),
 });

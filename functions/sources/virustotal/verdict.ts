@@ -22,7 +22,7 @@ export const VIRUSTOTAL_THRESHOLDS = {
   sigmaOrIdsHighAndCritical: 5,
 } as const;
 
-/** What the verdict rules read from a report or an analysis. */
+/** Inputs of the verdict rules, read from a report or an analysis. */
 export interface VerdictInput {
   type: ReportType;
   /** `last_analysis_stats` of a report, or `stats` of an analysis. */
@@ -37,14 +37,14 @@ export interface VerdictInput {
 
 export interface Verdict {
   finding: Finding;
-  /** One sentence that says which rule decided, for the record's summary. */
+  /** One sentence naming the rule that decided, for the record's summary. */
   reason: string;
 }
 
 /**
  * Decides the finding of a VirusTotal report, in this order:
  * 1. A Google Threat Intelligence verdict VERDICT_MALICIOUS → Malicious.
- * 2. No engine results (no stats, or no engine said malicious, suspicious, harmless or
+ * 2. No engine results (no stats, or no engine returned malicious, suspicious, harmless or
  *    undetected): crowdsourced rules or a GTI VERDICT_SUSPICIOUS → Suspicious, else
  *    Unknown, because ServiceNow reads Clean as "this vendor vouches for it".
  * 3. URL, domain, IP: average popularity rank within the threshold → Clean, even with
