@@ -118,6 +118,8 @@ export class SecOpsClient {
     let attempts = 0;
     let refreshedAfter401 = false;
     let lastError: SecOpsError | undefined;
+    // The bearer token of the latest attempt, so a 401 drops that token and no newer one.
+    const sent: { token?: string } = {};
 
     for (;;) {
       if (this.#now() + requestTimeoutMs > options.deadline) {
@@ -126,7 +128,7 @@ export class SecOpsClient {
 
       attempts += 1;
       try {
-        const created = await this.#attempt(credentials, request, context);
+        const created = await this.#attempt(credentials, request, context, sent);
         return { table: request.table, sysId: created.sysId, attempts, status: created.status };
       } catch (error) {
         if (!(error instanceof SecOpsError)) throw error;
@@ -143,7 +145,7 @@ export class SecOpsClient {
           ...logFields,
           ...errorFields(lastError),
         });
-        this.#tokens.invalidate();
+        if (sent.token !== undefined) this.#tokens.invalidate(sent.token);
         credentials = await this.#credentials.refresh(credentials);
         continue;
       }
@@ -174,13 +176,19 @@ export class SecOpsClient {
     credentials: InstanceCredentials,
     request: InstanceRequest,
     context: RequestContext,
+    sent: { token?: string },
   ): Promise<{ sysId?: string; status: number }> {
     const timeoutMs = this.#config.instance.requestTimeoutMs;
     const signal = AbortSignal.timeout(timeoutMs);
-    const authorization =
-      credentials.auth === 'basic'
-        ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`
-        : `Bearer ${await this.#tokens.accessToken(credentials, signal, timeoutMs)}`;
+    let authorization: string;
+    if (credentials.auth === 'basic') {
+      const pair = Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8');
+      authorization = `Basic ${pair.toString('base64')}`;
+      sent.token = undefined;
+    } else {
+      sent.token = await this.#tokens.accessToken(credentials, signal, timeoutMs);
+      authorization = `Bearer ${sent.token}`;
+    }
 
     const response = await exchange(
       this.#fetch,

@@ -26,8 +26,8 @@ interface CachedToken {
 /**
  * Gets OAuth access tokens from the instance's `/oauth_token.do` and reuses each until 60 s
  * before its `expires_in`. Uses the password grant when the credentials contain a username
- * and password, else client_credentials. A token belongs to the credentials object it was
- * requested with, so credentials read again after a rotation get a token of their own.
+ * and password, else client_credentials. A token is reused only for credentials with the
+ * same values, so credentials changed by a rotation get a token of their own.
  */
 export class OAuthTokens {
   readonly #fetch: Fetch;
@@ -51,10 +51,10 @@ export class OAuthTokens {
     timeoutMs: number,
   ): Promise<string> {
     const cached = this.#cached;
-    if (cached?.credentials === credentials && this.#now() < cached.replaceAt) {
-      return cached.accessToken;
+    if (cached !== undefined && sameValues(cached.credentials, credentials)) {
+      if (this.#now() < cached.replaceAt) return cached.accessToken;
     }
-    if (this.#pending?.credentials !== credentials) {
+    if (this.#pending === undefined || !sameValues(this.#pending.credentials, credentials)) {
       const token = this.#request(credentials, signal, timeoutMs).finally(() => {
         if (this.#pending?.token === token) this.#pending = undefined;
       });
@@ -63,9 +63,13 @@ export class OAuthTokens {
     return this.#pending.token;
   }
 
-  /** Forgets the cached token, after the API rejected it with 401. */
-  invalidate(): void {
-    this.#cached = undefined;
+  /**
+   * Forgets the cached token after the API rejected it with 401. A 401 for an older token
+   * leaves a newer one in place, so concurrent requests that all saw the expiry make one
+   * token request rather than one each.
+   */
+  invalidate(rejectedToken: string): void {
+    if (this.#cached?.accessToken === rejectedToken) this.#cached = undefined;
   }
 
   async #request(
@@ -117,6 +121,17 @@ export class OAuthTokens {
     }
     return accessToken;
   }
+}
+
+/** True when both credentials would request a token for the same client and user. */
+function sameValues(a: OAuthInstanceCredentials, b: OAuthInstanceCredentials): boolean {
+  return (
+    a.instanceUrl === b.instanceUrl &&
+    a.clientId === b.clientId &&
+    a.clientSecret === b.clientSecret &&
+    a.username === b.username &&
+    a.password === b.password
+  );
 }
 
 /**

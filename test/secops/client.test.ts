@@ -438,6 +438,32 @@ describe('SecOpsClient OAuth', () => {
     expect(tokenRequests()).toHaveLength(2);
   });
 
+  it('keeps the token while the secret is unchanged', async () => {
+    oauthInstance();
+    const { client, clock, store, deadline } = setup({ secret: oauthSecret() });
+    await client.create(record, { deadline: deadline() });
+    clock.advance(301_000);
+
+    await client.create(record, { deadline: deadline() });
+
+    expect(store.reads).toBe(2);
+    expect(tokenRequests()).toHaveLength(1);
+  });
+
+  it('fetches a new token for a rotated client secret', async () => {
+    oauthInstance();
+    const { client, clock, store, deadline } = setup({ secret: oauthSecret() });
+    await client.create(record, { deadline: deadline() });
+    store.secrets[SECRET_NAME] = oauthSecret({ clientSecret: 'rotated-client-secret' });
+    clock.advance(301_000);
+
+    await client.create(record, { deadline: deadline() });
+
+    const form = new URLSearchParams(tokenRequests()[1]?.body);
+    expect(tokenRequests()).toHaveLength(2);
+    expect(form.get('client_secret')).toBe('rotated-client-secret');
+  });
+
   it('fetches a new token after a 401', async () => {
     oauthInstance({ acceptToken: (token) => token !== 'token-1' });
     const { client, deadline } = setup({ secret: oauthSecret() });

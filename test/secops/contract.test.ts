@@ -463,6 +463,19 @@ describe('contract: authentication', () => {
     expect((store as CountingSecretStore).reads).toBe(2);
   });
 
+  it('makes one token request for concurrent expiries', async () => {
+    const { sandbox, create, tokenRequests } = await setup({
+      secret: { auth: 'oauth', clientId: 'sandbox-client', clientSecret: 'sandbox-client-secret' },
+    });
+    await create();
+    sandbox.expireTokens();
+
+    const results = await Promise.all(Array.from({ length: 5 }, () => create()));
+
+    expect(results.every((result) => result.status === 201)).toBe(true);
+    expect(tokenRequests()).toHaveLength(2);
+  });
+
   it('raises unauthorized for a wrong OAuth secret', async () => {
     const { create, tokenRequests } = await setup({
       secret: { auth: 'oauth', clientId: 'sandbox-client', clientSecret: 'wrong' },
