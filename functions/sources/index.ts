@@ -7,8 +7,8 @@ import { virusTotalSource } from './virustotal/index.ts';
  * `functions/sources/` and one line here; docs/sources.md describes the steps.
  */
 export const SOURCES: Readonly<Record<string, SourceAdapter>> = Object.freeze({
-  [virusTotalSource.id]: virusTotalSource as SourceAdapter,
-  [genericSource.id]: genericSource as SourceAdapter,
+  [virusTotalSource.id]: virusTotalSource,
+  [genericSource.id]: genericSource,
 });
 
 /** Returns the source with this id, or undefined; ids such as "constructor" never match. */

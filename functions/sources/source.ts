@@ -14,7 +14,10 @@ export interface SourceContext {
 export interface SourceAdapter<Payload = unknown> {
   /** Id in the webhook path `/webhooks/{id}` and in the configuration. */
   readonly id: string;
-  /** Vendor name written to each record's `source`, such as "VirusTotal". */
+  /**
+   * Vendor name written to each record's `source`, such as "VirusTotal". Sources whose
+   * records name their own vendor, such as `generic`, use it only as a label.
+   */
   readonly vendorName: string;
   /** Schema of the vendor's own JSON, exactly as its API or event emits it. */
   readonly payloadSchema: z.ZodType<Payload>;
