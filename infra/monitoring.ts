@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,6 +24,8 @@ export interface RelayMonitoringProps {
   deadLetterQueue: sqs.IQueue;
   /** Queue of EventBridge events the ingest function failed on, when the relay has event rules. */
   failedEventQueue?: sqs.IQueue;
+  /** The HTTP API stage that vendors post webhooks to. */
+  webhookStage: apigw.IHttpStage;
   ingestFunction: lambda.IFunction;
   forwardFunction: lambda.IFunction;
   /** Age of the oldest delivery-queue message that raises an alarm, in seconds. */
@@ -83,7 +86,13 @@ export class RelayMonitoring extends Construct {
       [
         'IngestErrors',
         props.ingestFunction.metricErrors({ period: PERIOD }),
-        'The ingest function failed invocations, so vendors received a 5xx response or events were retried. See its log group.',
+        'The ingest function crashed or timed out, so vendors received a 5xx response or events were retried. See its log group.',
+      ],
+      [
+        // Counts the 500 responses that the ingest function returns itself, which Lambda does not count as errors.
+        'WebhookServerErrors',
+        props.webhookStage.metricServerError({ period: PERIOD }),
+        'The webhook API answered 5xx, so vendors may have given up on deliveries. See the ingest log group and the access log.',
       ],
       [
         'IngestThrottles',
@@ -134,8 +143,10 @@ export class RelayMonitoring extends Construct {
         width: 8,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Function errors and throttles',
+        title: 'Errors and throttles',
         left: [
+          props.webhookStage.metricServerError({ label: 'Webhook 5xx', period: PERIOD }),
+          props.webhookStage.metricClientError({ label: 'Webhook 4xx', period: PERIOD }),
           props.ingestFunction.metricErrors({ label: 'Ingest errors', period: PERIOD }),
           props.forwardFunction.metricErrors({ label: 'Forward errors', period: PERIOD }),
           props.ingestFunction.metricThrottles({ label: 'Ingest throttles', period: PERIOD }),

@@ -168,6 +168,7 @@ export class SecOpsRelay extends Construct {
       deliveryQueue: queues.queue,
       deadLetterQueue: queues.deadLetterQueue,
       failedEventQueue: this.failedEventQueue,
+      webhookStage: webhookApi.stage,
       ingestFunction: ingest.function,
       forwardFunction: forward.function,
       maxMessageAgeSeconds: deployment.alarms.maxMessageAgeSeconds,

@@ -37,6 +37,12 @@ describe('alarms', () => {
     expect(alarm.Threshold).toBe(0);
   });
 
+  it('fire on webhook 5xx responses', () => {
+    const alarm = alarmOn('5xx', 'RelayWebhooksApi');
+    expect(alarm.Namespace).toBe('AWS/ApiGateway');
+    expect(alarm.Threshold).toBe(0);
+  });
+
   it('fire on events that could not be ingested', () => {
     const alarm = alarmOn('ApproximateNumberOfMessagesVisible', 'RelayEventsFailedEventQueue');
     expect(alarm.Threshold).toBe(0);
