@@ -92,7 +92,7 @@ export class RelayMonitoring extends Construct {
         // Counts the 500 responses that the ingest function returns itself, which Lambda does not count as errors.
         'WebhookServerErrors',
         props.webhookStage.metricServerError({ period: PERIOD }),
-        'The webhook API answered 5xx, so vendors may have given up on deliveries. See the ingest log group and the access log.',
+        'The webhook API returned 5xx responses, so vendors may have given up on deliveries. See the ingest log group and the access log.',
       ],
       [
         'IngestThrottles',
