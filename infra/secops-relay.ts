@@ -15,7 +15,6 @@ import { EVENT_SOURCE_PATTERNS, EventRules } from './event-rules.ts';
 import { RelayMonitoring } from './monitoring.ts';
 import { toDeployableConfig } from './relay-config.ts';
 import { RelayFunction } from './relay-function.ts';
-import { pascalCase } from './names.ts';
 import { WebhookApi } from './webhook-api.ts';
 
 export interface SecOpsRelayProps {
@@ -109,9 +108,10 @@ export class SecOpsRelay extends Construct {
     this.ingestFunction = ingest.function;
     queues.queue.grantSendMessages(ingest.function);
     for (const [sourceId, settings] of webhookSources) {
+      // The raw id keeps construct ids unique: "vendor-1" and "vendor1" would share a PascalCase form.
       const secret = secretsmanager.Secret.fromSecretNameV2(
         this,
-        `${pascalCase(sourceId)}SourceSecret`,
+        `SourceSecret-${sourceId}`,
         settings.secretName,
       );
       secret.grantRead(ingest.function);
