@@ -3,6 +3,7 @@ import type { RelayConfig } from '../config/schema.ts';
 import { deliveryMessageSchema, messageId, type DeliveryMessage } from '../queue/message.ts';
 import type { DeadLetter, DeadLetterQueue } from '../queue/queue.ts';
 import type { RelayRecord } from '../records/record.ts';
+import { SecretError } from '../credentials/secret-store.ts';
 import { SecOpsError } from '../secops/errors.ts';
 import type { RelayMetrics } from '../shared/metrics.ts';
 
@@ -41,11 +42,11 @@ export interface ForwardResult {
 const CONCURRENT_POSTS = 4;
 
 /**
- * Delivers a batch of queued records and sorts each failure:
+ * Delivers a batch of queued records and sorts each outcome:
  * - delivered: the message is done;
  * - rejected by the instance (permanent error): dead-lettered at once with the reason;
- * - transient error: returned in `batchItemFailures`, so the queue hands it out again
- *   after its visibility timeout, until `delivery.maxReceiveCount` receives, when the
+ * - any other error: returned in `batchItemFailures`, so the queue hands the message out
+ *   again after its visibility timeout. After `delivery.maxReceiveCount` receives the
  *   forwarder dead-letters it itself with the last error (`retries_exhausted`);
  * - a message that cannot be read: dead-lettered as `invalid_message`.
  * A message whose dead-lettering fails is returned as a batch failure, so it is never lost.
@@ -103,57 +104,88 @@ async function forwardOne(
     deps.logger.info('Record delivered', { ...log, sysId: result.sysId, attempts: result.attempts });
     return true;
   } catch (error) {
-    if (!(error instanceof SecOpsError)) {
-      deps.logger.error('Record delivery failed unexpectedly; the queue will retry it', {
-        ...log,
-        error: error as Error,
-      });
-      deps.metrics.count('RecordsRetried', message.source);
-      return false;
-    }
-
-    const lastResponse = error.lastResponse;
-    if (!error.retryable) {
+    const failure = classify(error);
+    if (!failure.retryable) {
       deps.logger.error('Instance rejected the record; dead-lettering it', {
         ...log,
-        code: error.code,
-        status: error.status,
+        code: failure.code,
+        status: failure.status,
       });
       return deadLetter(deps, received, {
         message,
-        reason: error.code,
+        reason: failure.code,
         retryable: false,
-        detail: error.message,
-        attempts: error.attempts,
-        lastResponse,
+        detail: failure.detail,
+        attempts: failure.attempts ?? received.receiveCount,
+        lastResponse: failure.lastResponse,
       });
     }
 
     if (received.receiveCount >= deps.config.delivery.maxReceiveCount) {
       deps.logger.error('Retries spent; dead-lettering the record', {
         ...log,
-        code: error.code,
-        status: error.status,
+        code: failure.code,
+        status: failure.status,
+        error: error as Error,
       });
       return deadLetter(deps, received, {
         message,
         reason: 'retries_exhausted',
         retryable: true,
-        detail: `Last error (${error.code}): ${error.message}`,
+        detail: `Last error (${failure.code}): ${failure.detail}`,
         attempts: received.receiveCount,
-        lastResponse,
+        lastResponse: failure.lastResponse,
       });
     }
 
     deps.logger.warn('Record not delivered yet; the queue will retry it', {
       ...log,
-      code: error.code,
-      status: error.status,
-      attempts: error.attempts,
+      code: failure.code,
+      status: failure.status,
+      attempts: failure.attempts,
+      ...(failure.unexpected && { error: error as Error }),
     });
     deps.metrics.count('RecordsRetried', message.source);
     return false;
   }
+}
+
+interface Failure {
+  code: string;
+  retryable: boolean;
+  detail: string;
+  unexpected: boolean;
+  status?: number;
+  attempts?: number;
+  lastResponse?: DeadLetter['lastResponse'];
+}
+
+/**
+ * Sorts a delivery error. Only the instance's own rejections are permanent. An unreadable
+ * instance secret is retried, because an operator can fix it while the record waits, and so
+ * is an unexpected error, which the queue's receive limit bounds.
+ */
+function classify(error: unknown): Failure {
+  if (error instanceof SecOpsError) {
+    return {
+      code: error.code,
+      retryable: error.retryable,
+      detail: error.message,
+      unexpected: false,
+      status: error.status,
+      attempts: error.attempts,
+      lastResponse: error.lastResponse,
+    };
+  }
+  if (error instanceof SecretError) {
+    return { code: error.code, retryable: true, detail: error.message, unexpected: false };
+  }
+  return {
+    code: 'internal_error',
+    retryable: true,
+    detail: error instanceof Error ? error.message : String(error),
+    unexpected: true,
+  };
 }
 
 function parseMessage(body: string): DeliveryMessage | undefined {

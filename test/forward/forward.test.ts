@@ -4,6 +4,7 @@ import { forwardBatch, type ForwardDependencies, type ReceivedMessage, type Reco
 import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import type { DeadLetter, DeadLetterQueue } from '../../functions/queue/queue.ts';
 import type { RelayRecord } from '../../functions/records/record.ts';
+import { SecretError } from '../../functions/credentials/secret-store.ts';
 import { SecOpsError, type SecOpsErrorCode } from '../../functions/secops/errors.ts';
 import { InMemoryMetrics } from '../../functions/shared/metrics.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
@@ -128,6 +129,24 @@ describe('forwardBatch', () => {
     sender.outcomes.set('198.51.100.0', new TypeError('bug'));
     const result = await forwardBatch([received(0)], deadline, deps);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
+  });
+
+  it('retries a record while the instance secret cannot be read', async () => {
+    sender.outcomes.set('198.51.100.0', new SecretError('secret_not_found', 'secops-relay/instance', 'Secret "secops-relay/instance" was not found.'));
+    const result = await forwardBatch([received(0)], deadline, deps);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
+
+    const last = await forwardBatch([received(0, 3)], deadline, deps);
+    expect(last.batchItemFailures).toEqual([]);
+    expect(deadLetters.entries[0]).toMatchObject({ reason: 'retries_exhausted' });
+    expect(deadLetters.entries[0]?.detail).toContain('secret_not_found');
+  });
+
+  it('dead-letters an unexpected error once the receives are spent', async () => {
+    sender.outcomes.set('198.51.100.0', new TypeError('bug'));
+    const result = await forwardBatch([received(0, 3)], deadline, deps);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(deadLetters.entries[0]).toMatchObject({ reason: 'retries_exhausted', detail: 'Last error (internal_error): bug' });
   });
 
   it('logs each outcome with the delivery id, source and table', async () => {
