@@ -188,13 +188,24 @@ function classify(error: unknown): Failure {
   };
 }
 
+/**
+ * Reads a queue message: a delivery message, or a dead-letter entry that an operator moved
+ * back to the delivery queue (SQS redrive), whose record is delivered again.
+ */
 function parseMessage(body: string): DeliveryMessage | undefined {
+  let json: unknown;
   try {
-    const result = deliveryMessageSchema.safeParse(JSON.parse(body));
-    return result.success ? result.data : undefined;
+    json = JSON.parse(body);
   } catch {
     return undefined;
   }
+  const direct = deliveryMessageSchema.safeParse(json);
+  if (direct.success) return direct.data;
+  if (typeof json === 'object' && json !== null && 'reason' in json && 'message' in json) {
+    const redriven = deliveryMessageSchema.safeParse(json.message);
+    if (redriven.success) return redriven.data;
+  }
+  return undefined;
 }
 
 async function deadLetter(

@@ -111,6 +111,15 @@ describe('forwardBatch', () => {
     expect(deadLetters.entries[0]?.detail).toContain('server_error');
   });
 
+  it('delivers a dead-letter entry moved back by redrive', async () => {
+    const original = received(5);
+    const entry = { message: JSON.parse(original.body), reason: 'server_error', retryable: true, detail: '', attempts: 5, failedAt: '2026-03-01T12:00:00.000Z' };
+    const result = await forwardBatch([{ messageId: 'redriven', body: JSON.stringify(entry), receiveCount: 1 }], deadline, deps);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sender.sent).toHaveLength(1);
+    expect(sender.sent[0]).toMatchObject({ observable: { value: '198.51.100.5' } });
+  });
+
   it('dead-letters a message it cannot read, keeping its body', async () => {
     const result = await forwardBatch([{ messageId: 'junk', body: '{"hello":', receiveCount: 1 }], deadline, deps);
     expect(result.batchItemFailures).toEqual([]);
