@@ -110,6 +110,7 @@ export const observableTypeNamesSchema = z
     sha256: z.string().default('SHA256 hash'),
     sha512: z.string().default('SHA512 hash'),
     email: z.string().default('Email address'),
+    cidr: z.string().default('CIDR range'),
   })
   .prefault({});
 

@@ -4,6 +4,19 @@ import type { RelayRecord } from '../records/record.ts';
 /** What a source knows about the request besides its payload. */
 export interface SourceContext {
   receivedAt: Date;
+  /**
+   * Reports an item the source deliberately turned into no record (an AWS sample finding,
+   * an archived finding), so ingest can log it with the delivery id and count it.
+   */
+  skip?(reason: string, detail: Record<string, unknown>): void;
+}
+
+/** The EventBridge events an event-driven source handles, matched on the envelope. */
+export interface EventBridgeMatch {
+  /** Values of the event's `source`, such as "aws.guardduty". */
+  readonly sources: readonly string[];
+  /** Values of the event's `detail-type`, such as "GuardDuty Finding". */
+  readonly detailTypes: readonly string[];
 }
 
 /**
@@ -19,6 +32,14 @@ export interface SourceAdapter<Payload = unknown> {
    * records name their own vendor, such as `generic`, use it only as a label.
    */
   readonly vendorName: string;
+  /**
+   * How the source's data arrives: `webhook` (the default) through `POST /webhooks/{id}`,
+   * or `eventbridge` through an EventBridge rule that invokes the ingest function. Locally,
+   * `POST /webhooks/{id}` of an EventBridge source goes through that same event path.
+   */
+  readonly channel?: 'webhook' | 'eventbridge';
+  /** For EventBridge sources: the events it handles; ingest rejects any other event. */
+  readonly eventBridge?: EventBridgeMatch;
   /** Schema of the vendor's own JSON, exactly as its API or event emits it. */
   readonly payloadSchema: z.ZodType<Payload>;
   /** Turns a valid payload into zero or more records; throws NormalizationError for data it cannot use. */
