@@ -25,7 +25,11 @@ export async function send(options: SendOptions): Promise<SendResult> {
       `Unknown source "${options.source}". Configured sources: ${Object.keys(options.config.sources).join(', ')}.`,
     );
   }
-  const secret = options.secret ?? localSecret(options.config, settings.secretName, options.source);
+  const secret =
+    options.secret ??
+    (settings.secretName === undefined
+      ? undefined
+      : localSecret(options.config, settings.secretName, options.source));
 
   let body: Buffer;
   try {

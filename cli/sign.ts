@@ -1,5 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { SourceAuth } from '../functions/config/schema.ts';
+import { secretKey } from '../functions/ingest/auth/standard-webhooks.ts';
 
 /**
  * Builds the headers a sender adds to authenticate a webhook body for a source: the
@@ -7,20 +8,39 @@ import type { SourceAuth } from '../functions/config/schema.ts';
  */
 export function authHeaders(
   auth: SourceAuth,
-  secret: string,
+  secret: string | undefined,
   body: Buffer,
   now: Date = new Date(),
 ): Record<string, string> {
-  if (auth.type === 'token') {
-    return { [auth.header]: auth.header === 'authorization' ? `Bearer ${secret}` : secret };
+  if (auth.type === 'none') return {};
+  if (secret === undefined) throw new TypeError(`Auth type "${auth.type}" needs a secret.`);
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+
+  switch (auth.type) {
+    case 'token':
+      return { [auth.header]: auth.header === 'authorization' ? `Bearer ${secret}` : secret };
+
+    case 'hmac': {
+      const headers: Record<string, string> = {};
+      let signed = body;
+      if (auth.timestampHeader !== undefined) {
+        headers[auth.timestampHeader] = timestamp;
+        signed = Buffer.concat([Buffer.from(`${timestamp}.`), body]);
+      }
+      const digest = createHmac(auth.algorithm, secret).update(signed).digest('hex');
+      headers[auth.header] = auth.prefix + digest;
+      return headers;
+    }
+
+    case 'standard-webhooks': {
+      const id = `msg_${randomUUID()}`;
+      const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]);
+      const signature = createHmac('sha256', secretKey(secret)).update(signed).digest('base64');
+      return {
+        'webhook-id': id,
+        'webhook-timestamp': timestamp,
+        'webhook-signature': `v1,${signature}`,
+      };
+    }
   }
-  const headers: Record<string, string> = {};
-  let signed = body;
-  if (auth.timestampHeader !== undefined) {
-    const timestamp = String(Math.floor(now.getTime() / 1000));
-    headers[auth.timestampHeader] = timestamp;
-    signed = Buffer.concat([Buffer.from(`${timestamp}.`), body]);
-  }
-  headers[auth.header] = auth.prefix + createHmac(auth.algorithm, secret).update(signed).digest('hex');
-  return headers;
 }

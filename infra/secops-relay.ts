@@ -1,3 +1,4 @@
+import { ConfigError } from '../functions/config/load.ts';
 import { Annotations, Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -108,6 +109,11 @@ export class SecOpsRelay extends Construct {
     this.ingestFunction = ingest.function;
     queues.queue.grantSendMessages(ingest.function);
     for (const [sourceId, settings] of webhookSources) {
+      if (settings.secretName === undefined || settings.auth.type === 'none') {
+        throw new ConfigError(
+          `Invalid configuration:\n  sources.${sourceId}.secretName: a webhook source needs a secret and an auth type other than "none"`,
+        );
+      }
       // The raw id keeps construct ids unique: "vendor-1" and "vendor1" would share a PascalCase form.
       const secret = secretsmanager.Secret.fromSecretNameV2(
         this,

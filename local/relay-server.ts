@@ -6,13 +6,17 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { isEventBridgeEvent, type EventBridgeEvent } from '../functions/ingest/event.ts';
+import {
+  EventRejectedError,
+  type IngestEvent,
+  type IngestHandlerResult,
+} from '../functions/ingest/lambda.ts';
 import type { InProcessDeadLetterQueue } from '../functions/queue/in-process.ts';
+import type { SourceAdapter } from '../functions/sources/source.ts';
 import { localContext } from './lambda-context.ts';
 
-type IngestHandler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
+type IngestHandler = (event: IngestEvent, context: Context) => Promise<IngestHandlerResult>;
 
 /** API Gateway's own limit on a request body; larger bodies never reach the function. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -21,6 +25,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface RelayServerOptions {
   ingest: IngestHandler;
+  getSource: (id: string) => SourceAdapter | undefined;
   deadLetters: InProcessDeadLetterQueue;
   logger: Logger;
 }
@@ -74,12 +79,66 @@ async function handle(
     return;
   }
 
-  const result = await options.ingest(
-    toHttpApiEvent(request, url, decodeURIComponent(match[1]), body),
+  const sourceId = decodeURIComponent(match[1]);
+  const adapter = options.getSource(sourceId);
+  if (adapter?.channel === 'eventbridge' && adapter.eventBridge !== undefined) {
+    await forwardAsEvent(response, body, adapter, options);
+    return;
+  }
+
+  const result = (await options.ingest(
+    toHttpApiEvent(request, url, sourceId, body),
     localContext('secops-relay-ingest', 10_000),
-  );
+  )) as APIGatewayProxyStructuredResultV2;
   response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
   response.end(result.body ?? '');
+}
+
+/**
+ * Plays EventBridge for an event-driven source: the body (an EventBridge event, or the
+ * bare item, which it wraps in an event with the source's `source` and `detail-type`)
+ * goes to the ingest handler as the EventBridge rule would send it. The handler's result
+ * or rejection becomes the HTTP answer, so `secops-relay send` shows what happened.
+ */
+async function forwardAsEvent(
+  response: ServerResponse,
+  body: Buffer,
+  adapter: SourceAdapter,
+  options: RelayServerOptions,
+): Promise<void> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    sendJson(response, 400, {
+      code: 'malformed_json',
+      message: `The body is not valid JSON: ${(error as Error).message}.`,
+    });
+    return;
+  }
+
+  const match = adapter.eventBridge!;
+  const event: EventBridgeEvent = isEventBridgeEvent(json)
+    ? json
+    : {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': match.detailTypes[0]!,
+        source: match.sources[0]!,
+        account: '000000000000',
+        time: new Date().toISOString(),
+        region: 'local',
+        resources: [],
+        detail: json,
+      };
+
+  try {
+    const result = await options.ingest(event, localContext('secops-relay-ingest', 10_000));
+    sendJson(response, 202, result);
+  } catch (error) {
+    if (!(error instanceof EventRejectedError)) throw error;
+    sendJson(response, error.result.status, error.result.body);
+  }
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

@@ -59,7 +59,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const sandbox =
     options.sandbox === false
       ? undefined
-      : await startSandbox({ port: options.sandboxPort ?? 3001, host: HOST, config });
+      : await startSandbox({ port: options.sandboxPort ?? 3001, host: HOST, config, logger });
 
   const secrets = new LocalSecretStore(
     pointAtSandbox(config.local?.secrets ?? {}, config.instance.secretName, sandbox, logger),
@@ -95,7 +95,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     retryDelayMs: options.retryDelayMs,
   });
 
-  const server = createRelayServer({ ingest, deadLetters, logger });
+  const server = createRelayServer({ ingest, getSource, deadLetters, logger });
   try {
     await listen(server, options.port ?? 3000);
   } catch (error) {

@@ -136,14 +136,40 @@ export const sourceAuthSchema = z.discriminatedUnion('type', [
     /** How far a timestamp may lie in the past or the future, in seconds. */
     toleranceSeconds: z.number().int().positive().max(86_400).default(300),
   }),
+  z.object({
+    /**
+     * The Standard Webhooks scheme (standardwebhooks.com): `webhook-id`, `webhook-timestamp`
+     * and `webhook-signature` headers, HMAC-SHA256 over `<id>.<timestamp>.<body>` with a
+     * `whsec_` base64 secret, and several `v1,<signature>` values during rotation.
+     */
+    type: z.literal('standard-webhooks'),
+    toleranceSeconds: z.number().int().positive().max(86_400).default(300),
+  }),
+  z.object({
+    /** No request authentication: only for EventBridge sources, which AWS invokes. */
+    type: z.literal('none'),
+  }),
 ]);
 
-export const sourceSettingsSchema = z.object({
-  enabled: z.boolean().default(true),
-  /** Secrets Manager secret holding `{"secret": "..."}` or `{"secrets": ["new", "old"]}`. */
-  secretName: z.string().min(1),
-  auth: sourceAuthSchema.prefault({ type: 'token' }),
-});
+export const sourceSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /**
+     * Secrets Manager secret holding `{"secret": "..."}` or `{"secrets": ["new", "old"]}`;
+     * required unless `auth.type` is "none".
+     */
+    secretName: z.string().min(1).optional(),
+    auth: sourceAuthSchema.prefault({ type: 'token' }),
+  })
+  .superRefine((settings, context) => {
+    if (settings.auth.type !== 'none' && settings.secretName === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['secretName'],
+        message: `is required for auth type "${settings.auth.type}": name the Secrets Manager secret that holds the source's secret`,
+      });
+    }
+  });
 
 const DEFAULT_SOURCES: Record<string, z.input<typeof sourceSettingsSchema>> = {
   virustotal: { secretName: 'secops-relay/source/virustotal', auth: { type: 'token' } },

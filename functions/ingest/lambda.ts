@@ -3,29 +3,51 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { IngestError } from './errors.ts';
-import { ingestWebhook, type IngestDependencies } from './ingest.ts';
+import { ingestEvent, isEventBridgeEvent, type EventBridgeEvent } from './event.ts';
+import { ingestWebhook, type IngestDependencies, type IngestResult } from './ingest.ts';
 import { fromHttpApiEvent } from './request.ts';
 
 /**
- * Builds the ingest Lambda handler around the given dependencies. The deployed function and
- * the local stack both call this, so what runs locally is the code that runs in AWS.
- * `getDependencies` runs once, on the first event, so a configuration error fails that
- * event with a message rather than hiding in an init crash loop.
+ * An EventBridge event the relay did not accept. The handler throws it so that Lambda
+ * retries the event and then hands it to the failed-event queue, where an operator sees
+ * it with this message; nothing accepted by EventBridge is dropped silently.
  */
-export function createIngestHandler(
-  logger: Logger,
-  getDependencies: () => IngestDependencies,
-) {
+export class EventRejectedError extends Error {
+  readonly result: IngestResult;
+
+  constructor(result: IngestResult) {
+    super(`${String(result.body.code)}: ${String(result.body.message)}`);
+    this.name = 'EventRejectedError';
+    this.result = result;
+  }
+}
+
+export type IngestEvent = APIGatewayProxyEventV2 | EventBridgeEvent;
+export type IngestHandlerResult = APIGatewayProxyStructuredResultV2 | IngestResult['body'];
+
+/**
+ * Builds the ingest Lambda handler around the given dependencies. It takes API Gateway
+ * HTTP API requests (webhooks) and EventBridge events. The deployed function and the local
+ * stack both call this, so what runs locally is the code that runs in AWS.
+ * `getDependencies` runs once, on the first event.
+ */
+export function createIngestHandler(logger: Logger, getDependencies: () => IngestDependencies) {
   let dependencies: IngestDependencies | undefined;
 
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  return middy<IngestEvent, IngestHandlerResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
       dependencies ??= getDependencies();
       try {
+        if (isEventBridgeEvent(event)) {
+          const result = await ingestEvent(event, dependencies);
+          if (result.status !== 202) throw new EventRejectedError(result);
+          return result.body;
+        }
         const result = await ingestWebhook(fromHttpApiEvent(event), dependencies);
         return jsonResponse(result.status, result.body);
       } catch (error) {
+        if (error instanceof EventRejectedError) throw error;
         if (error instanceof IngestError) {
           return jsonResponse(error.status, { code: error.code, message: error.message });
         }

@@ -1,5 +1,6 @@
 import { genericSource } from './generic/index.ts';
 import type { SourceAdapter } from './source.ts';
+import { standardWebhooksSource } from './standard-webhooks/index.ts';
 import { virusTotalSource } from './virustotal/index.ts';
 
 /**
@@ -9,6 +10,7 @@ import { virusTotalSource } from './virustotal/index.ts';
 export const SOURCES: Readonly<Record<string, SourceAdapter>> = Object.freeze({
   [virusTotalSource.id]: virusTotalSource,
   [genericSource.id]: genericSource,
+  [standardWebhooksSource.id]: standardWebhooksSource,
 });
 
 /** Returns the source with this id, or undefined; ids such as "constructor" never match. */

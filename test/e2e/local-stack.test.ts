@@ -103,6 +103,22 @@ describe('local stack', () => {
     expect(enrichment).toHaveLength(1);
   });
 
+  it('delivers Standard Webhooks records signed by the CLI', async () => {
+    const result = await send({ config, source: 'standard-webhooks', file: 'events/standard-webhooks/records.json', url: stack.relayUrl });
+    expect(result.status).toBe(202);
+
+    const [lookup] = await eventually(async () => {
+      const rows = await tableRecords(stack, 'sn_ti_lookup_result', 'observable=login-example.net');
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(lookup).toMatchObject({ finding: 'Suspicious', source: 'Example Phishing Feed' });
+    const [ci] = await eventually(async () => {
+      const rows = await tableRecords(stack, 'sn_sec_cmn_ci_enrichment_result', 'configuration_item=web-01.example.com');
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(ci?.source).toBe('Example EDR');
+  });
+
   it('retries through instance faults and still delivers', async () => {
     stack.sandbox!.faults.set({ mode: 'server_error', status: 503, count: 3 });
     const answer = await post(stack, config, 'virustotal', virusTotalIpReport('198.51.100.24', 0));

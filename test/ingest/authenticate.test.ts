@@ -1,12 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sourceAuthSchema, type SourceAuth } from '../../functions/config/schema.ts';
-import { authenticate } from '../../functions/ingest/authenticate.ts';
+import { authenticate } from '../../functions/ingest/auth/authenticate.ts';
 import { IngestError } from '../../functions/ingest/errors.ts';
 import type { WebhookRequest } from '../../functions/ingest/request.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const BODY = Buffer.from('{"data":{"id":"198.51.100.7","type":"ip_address"}}');
+
+function secretsOf(values: string[]) {
+  return { secretName: 'test-source-secret', values };
+}
 
 function request(headers: Record<string, string>, body = BODY): WebhookRequest {
   return { method: 'POST', sourceId: 'test', headers, body };
@@ -27,15 +31,15 @@ describe('token authentication', () => {
   const custom = sourceAuthSchema.parse({ type: 'token', header: 'X-Relay-Token' });
 
   it('accepts a Bearer token in any header case', () => {
-    expect(() => authenticate(request({ authorization: 'bearer s3cret' }), bearer, ['s3cret'], NOW)).not.toThrow();
+    expect(() => authenticate(request({ authorization: 'bearer s3cret' }), bearer, secretsOf(['s3cret']), NOW)).not.toThrow();
   });
 
   it('accepts any secret during rotation', () => {
-    expect(() => authenticate(request({ authorization: 'Bearer old' }), bearer, ['new', 'old'], NOW)).not.toThrow();
+    expect(() => authenticate(request({ authorization: 'Bearer old' }), bearer, secretsOf(['new', 'old']), NOW)).not.toThrow();
   });
 
   it('accepts a raw token in a custom header', () => {
-    expect(() => authenticate(request({ 'x-relay-token': 's3cret' }), custom, ['s3cret'], NOW)).not.toThrow();
+    expect(() => authenticate(request({ 'x-relay-token': 's3cret' }), custom, secretsOf(['s3cret']), NOW)).not.toThrow();
   });
 
   it.each([
@@ -45,7 +49,7 @@ describe('token authentication', () => {
     ['wrong token', { authorization: 'Bearer nope' }, 'invalid_token'],
     ['longer token', { authorization: 'Bearer s3cret-and-more' }, 'invalid_token'],
   ])('rejects %s', (_case, headers, code) => {
-    const error = rejection(() => authenticate(request(headers), bearer, ['s3cret'], NOW));
+    const error = rejection(() => authenticate(request(headers), bearer, secretsOf(['s3cret']), NOW));
     expect(error.status).toBe(401);
     expect(error.code).toBe(code);
     expect(error.message).not.toContain('s3cret');
@@ -72,30 +76,30 @@ describe('HMAC authentication', () => {
     ['base64', hmac(BODY).toString('base64')],
     ['base64url', hmac(BODY).toString('base64url')],
   ])('accepts a %s signature', (_case, signature) => {
-    expect(() => authenticate(request({ 'x-signature': signature }), plain, [secret], NOW)).not.toThrow();
+    expect(() => authenticate(request({ 'x-signature': signature }), plain, secretsOf([secret]), NOW)).not.toThrow();
   });
 
   it('accepts a prefixed signature and ignores the prefix case', () => {
     const header = `SHA256=${hmac(BODY).toString('hex')}`;
-    expect(() => authenticate(request({ 'x-hub-signature-256': header }), prefixed, [secret], NOW)).not.toThrow();
+    expect(() => authenticate(request({ 'x-hub-signature-256': header }), prefixed, secretsOf([secret]), NOW)).not.toThrow();
   });
 
   it('accepts one valid signature among several', () => {
     const header = `${hmac(BODY, 'retired').toString('hex')}, ${hmac(BODY).toString('hex')}`;
-    expect(() => authenticate(request({ 'x-signature': header }), plain, [secret], NOW)).not.toThrow();
+    expect(() => authenticate(request({ 'x-signature': header }), plain, secretsOf([secret]), NOW)).not.toThrow();
   });
 
   it('accepts a signature made with the previous secret during rotation', () => {
     const header = hmac(BODY, 'previous').toString('hex');
-    expect(() => authenticate(request({ 'x-signature': header }), plain, [secret, 'previous'], NOW)).not.toThrow();
+    expect(() => authenticate(request({ 'x-signature': header }), plain, secretsOf([secret, 'previous']), NOW)).not.toThrow();
   });
 
   it('uses the algorithm configured for the source', () => {
     const sha512 = sourceAuthSchema.parse({ type: 'hmac', algorithm: 'sha512' });
     const header = hmac(BODY, secret, 'sha512').toString('hex');
-    expect(() => authenticate(request({ 'x-signature': header }), sha512, [secret], NOW)).not.toThrow();
+    expect(() => authenticate(request({ 'x-signature': header }), sha512, secretsOf([secret]), NOW)).not.toThrow();
     const sha256Header = hmac(BODY).toString('hex');
-    expect(() => authenticate(request({ 'x-signature': sha256Header }), sha512, [secret], NOW)).toThrow(IngestError);
+    expect(() => authenticate(request({ 'x-signature': sha256Header }), sha512, secretsOf([secret]), NOW)).toThrow(IngestError);
   });
 
   it.each([
@@ -106,14 +110,14 @@ describe('HMAC authentication', () => {
     ['text that is neither hex nor base64', 'not a signature!'],
     ['an empty prefix-only value', 'sha256='],
   ])('rejects %s without throwing anything but a 401', (_case, header) => {
-    const error = rejection(() => authenticate(request({ 'x-signature': header }), plain, [secret], NOW));
+    const error = rejection(() => authenticate(request({ 'x-signature': header }), plain, secretsOf([secret]), NOW));
     expect(error.status).toBe(401);
     expect(error.code).toBe('invalid_signature');
   });
 
   it('rejects a signature without the configured prefix', () => {
     const header = hmac(BODY).toString('hex');
-    const error = rejection(() => authenticate(request({ 'x-hub-signature-256': header }), prefixed, [secret], NOW));
+    const error = rejection(() => authenticate(request({ 'x-hub-signature-256': header }), prefixed, secretsOf([secret]), NOW));
     expect(error.code).toBe('invalid_signature');
     expect(error.message).toContain('sha256=');
   });
@@ -122,10 +126,10 @@ describe('HMAC authentication', () => {
     const timestamp = String(nowSeconds - 30);
     const signature = hmac(`${timestamp}.${BODY.toString()}`).toString('hex');
     const headers = { 'x-signature': signature, 'x-timestamp': timestamp };
-    expect(() => authenticate(request(headers), timed, [secret], NOW)).not.toThrow();
+    expect(() => authenticate(request(headers), timed, secretsOf([secret]), NOW)).not.toThrow();
 
     const bodyOnly = { 'x-signature': hmac(BODY).toString('hex'), 'x-timestamp': timestamp };
-    expect(rejection(() => authenticate(request(bodyOnly), timed, [secret], NOW)).code).toBe('invalid_signature');
+    expect(rejection(() => authenticate(request(bodyOnly), timed, secretsOf([secret]), NOW)).code).toBe('invalid_signature');
   });
 
   it.each([
@@ -137,7 +141,7 @@ describe('HMAC authentication', () => {
   ])('rejects a timestamp that is %s', (_case, timestamp) => {
     const headers: Record<string, string> = { 'x-signature': hmac(`${timestamp}.${BODY.toString()}`).toString('hex') };
     if (timestamp !== undefined) headers['x-timestamp'] = timestamp;
-    const error = rejection(() => authenticate(request(headers), timed, [secret], NOW));
+    const error = rejection(() => authenticate(request(headers), timed, secretsOf([secret]), NOW));
     expect(error.code).toBe('invalid_timestamp');
     expect(error.message).toContain('x-timestamp');
   });

@@ -1,0 +1,225 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { z } from 'zod';
+import type { RelayConfig } from '../config/schema.ts';
+import type { SecretStore } from '../credentials/secret-store.ts';
+import type { DeliveryMessage } from '../queue/message.ts';
+import type { DeliveryQueue } from '../queue/queue.ts';
+import { relayRecordSchema, type RelayRecord } from '../records/record.ts';
+import type { RelayMetrics } from '../shared/metrics.ts';
+import { NormalizationError, type SourceAdapter } from '../sources/source.ts';
+import { IngestError, type ErrorIssue } from './errors.ts';
+
+/** Largest queue message the relay sends; SQS accepts up to 1 MiB (1,048,576 bytes) per message. */
+export const MAX_MESSAGE_BYTES = 1_048_576;
+
+/** Most schema problems listed in one answer, so a wildly wrong payload gets a readable reply. */
+const MAX_LISTED_ISSUES = 20;
+
+export interface IngestDependencies {
+  config: RelayConfig;
+  secrets: SecretStore;
+  queue: DeliveryQueue;
+  getSource: (id: string) => SourceAdapter | undefined;
+  logger: Logger;
+  metrics: RelayMetrics;
+  now?: () => Date;
+  newDeliveryId?: () => string;
+}
+
+export interface IngestResult {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** Ids that go on every log line about one delivery. */
+export interface DeliveryLog {
+  deliveryId: string;
+  source: string;
+  requestId?: string;
+  /** The sender's own id for the delivery (Standard Webhooks `webhook-id`). */
+  senderDeliveryId?: string;
+  /** The EventBridge event id. */
+  eventId?: string;
+}
+
+/**
+ * Validates a parsed payload with the source's schema, normalizes it and enqueues one
+ * message per record, then answers 202. Throws IngestError for what the sender must fix.
+ */
+export async function acceptPayload(
+  adapter: SourceAdapter,
+  json: unknown,
+  log: DeliveryLog,
+  now: Date,
+  deps: IngestDependencies,
+): Promise<IngestResult> {
+  const payload = validatePayload(adapter, json);
+
+  let skipped = 0;
+  const records = normalize(adapter, payload, {
+    receivedAt: now,
+    skip: (reason, detail) => {
+      skipped += 1;
+      deps.logger.info('Item skipped', { ...log, reason, ...detail });
+    },
+  });
+
+  const messages = records.map(
+    (record, recordIndex): DeliveryMessage => ({
+      version: 1,
+      deliveryId: log.deliveryId,
+      recordIndex,
+      source: log.source,
+      receivedAt: now.toISOString(),
+      record,
+    }),
+  );
+  checkMessageSizes(messages);
+  await enqueue(deps.queue, messages);
+
+  deps.metrics.count('RecordsAccepted', log.source, messages.length);
+  deps.logger.info('Delivery accepted', { ...log, records: messages.length, skipped });
+  return {
+    status: 202,
+    body: {
+      status: 'accepted',
+      deliveryId: log.deliveryId,
+      records: messages.length,
+      ...(skipped > 0 && { skipped }),
+      ...(messages.length === 0 && {
+        message:
+          skipped > 0
+            ? 'Every item was skipped on purpose (see the relay log for the reasons).'
+            : 'The payload held no records to deliver.',
+      }),
+    },
+  };
+}
+
+function validatePayload(adapter: SourceAdapter, json: unknown): unknown {
+  const result = adapter.payloadSchema.safeParse(json);
+  if (result.success) return result.data;
+  const issues = toIssues(result.error);
+  const listed = issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path}: ${issue.message}`)
+    .join('; ');
+  throw new IngestError(
+    422,
+    'schema_validation_failed',
+    `The body is not a valid ${adapter.id} payload: ${listed}${issues.length > 3 ? '; …' : ''}`,
+    { issues },
+  );
+}
+
+function toIssues(error: z.ZodError): ErrorIssue[] {
+  return error.issues.slice(0, MAX_LISTED_ISSUES).map((issue) => ({
+    path: formatPath(issue.path),
+    message: issue.message,
+  }));
+}
+
+/** Formats a path as `records[3].finding`, the way a reader of the JSON would write it. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(body)';
+  return path
+    .map((key, index) =>
+      typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`,
+    )
+    .join('');
+}
+
+function normalize(
+  adapter: SourceAdapter,
+  payload: unknown,
+  context: Parameters<SourceAdapter['normalize']>[1],
+): RelayRecord[] {
+  let records: RelayRecord[];
+  try {
+    records = adapter.normalize(payload, context);
+  } catch (error) {
+    if (error instanceof NormalizationError) {
+      const where = error.path.length > 0 ? ` (at ${formatPath(error.path)})` : '';
+      throw new IngestError(422, 'unsupported_payload', `${error.message}${where}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  // A record the adapter built but the model rejects is a bug in the adapter, not the sender's fault.
+  for (const [index, record] of records.entries()) {
+    const check = relayRecordSchema.safeParse(record);
+    if (!check.success) {
+      throw new Error(
+        `Source ${adapter.id} built an invalid record ${index}: ${check.error.issues
+          .map((issue) => `${formatPath(issue.path)}: ${issue.message}`)
+          .join('; ')}`,
+      );
+    }
+  }
+  return records;
+}
+
+function checkMessageSizes(messages: DeliveryMessage[]): void {
+  for (const message of messages) {
+    const bytes = Buffer.byteLength(JSON.stringify(message));
+    if (bytes > MAX_MESSAGE_BYTES) {
+      throw new IngestError(
+        413,
+        'record_too_large',
+        `Record ${message.recordIndex} would be a ${bytes}-byte queue message; the limit is ` +
+          `${MAX_MESSAGE_BYTES} bytes. Shorten its raw payload or details.`,
+      );
+    }
+  }
+}
+
+async function enqueue(queue: DeliveryQueue, messages: DeliveryMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  try {
+    await queue.enqueue(messages);
+  } catch (error) {
+    throw new IngestError(
+      503,
+      'queue_unavailable',
+      'The relay could not queue the records and kept none of them. Send the delivery again.',
+      { cause: error },
+    );
+  }
+}
+
+/** Logs a rejection and turns it into the JSON answer; unexpected errors become 500 or 503. */
+export function rejectionResult(error: unknown, log: DeliveryLog, logger: Logger): IngestResult {
+  const rejection = toIngestError(error);
+  const context = { ...log, code: rejection.code, status: rejection.status };
+  if (rejection.status >= 500) {
+    logger.error('Delivery failed', { ...context, error: error as Error });
+  } else {
+    logger.warn('Delivery rejected', { ...context, reason: rejection.message });
+  }
+  return {
+    status: rejection.status,
+    body: {
+      code: rejection.code,
+      message: rejection.message,
+      deliveryId: log.deliveryId,
+      ...(rejection.issues !== undefined && { issues: rejection.issues }),
+    },
+  };
+}
+
+/** Turns any error into the IngestError the sender sees, without internal detail. */
+export function toIngestError(error: unknown): IngestError {
+  if (error instanceof IngestError) return error;
+  if (error instanceof Error && error.name === 'SecretError') {
+    return new IngestError(
+      503,
+      'source_unavailable',
+      'The relay cannot read the secret for this source. An operator must fix its configuration; send again later.',
+      { cause: error },
+    );
+  }
+  return new IngestError(500, 'internal_error', 'The relay failed to process the delivery.', {
+    cause: error,
+  });
+}
