@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
+import { cidrNetwork, compressIpv6, parseCidr, unmapCidr, unmapIpv4 } from './ip.ts';
 
 export const OBSERVABLE_TYPES = [
   'ipv4',
@@ -12,6 +13,7 @@ export const OBSERVABLE_TYPES = [
   'sha256',
   'sha512',
   'email',
+  'cidr',
 ] as const;
 
 /** Maximum length of an observable value, in UTF-16 code units. */
@@ -51,11 +53,17 @@ const HASH_TYPES_BY_LENGTH: Record<number, ObservableType> = {
 const URL_SCHEMES = new Set(['http:', 'https:', 'ftp:']);
 const HEX = /^[0-9a-f]+$/i;
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+// A scheme and "://", also defanged as "[:]//" or "[://]".
+const URL_START = /^([a-z][a-z0-9+.-]*)(?::\/\/|\[:\]\/\/|\[:\/\/\])/i;
 // Labels of 1-63 letters, digits, hyphens or underscores (as in "_dmarc"), with no hyphen at
 // either end, and a top-level label that starts with a letter, so "192.0.2.1" is no domain.
 const DOMAIN =
   /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const EMAIL_LOCAL_PART = /^[^\s@]{1,64}$/;
+// C0 controls and DEL: no observable contains them, and the WHATWG URL parser would drop or
+// encode them, so a URL that keeps its path as written would differ from the URL a browser opens.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** Returns the hash type that a hex digest of this length is, or undefined. */
 export function hashTypeOf(value: string): ObservableType | undefined {
@@ -64,42 +72,64 @@ export function hashTypeOf(value: string): ObservableType | undefined {
 }
 
 /**
- * Undoes the usual defanging of threat-intel text: `hxxp` → `http`, `[.]` and `(.)` → `.`,
- * `[:]` → `:`, `[@]` → `@`.
+ * Undoes the usual defanging of threat-intel text: `hxxp` and `hxxps` before a colon →
+ * `http` and `https`; `[.]`, `(.)` and `[dot]` → `.`; `[:]` → `:`; `[://]` → `://`;
+ * `[@]` and `[at]` → `@`. The bracketed words match in any case. One pass: `[[.]]` becomes `[.]`.
  */
 export function refang(value: string): string {
   return value
-    .replace(/^hxxp/i, 'http')
-    .replace(/\[\.\]|\(\.\)/g, '.')
+    .replace(/^hxxp(?=s?(?::|\[:))/i, 'http')
+    .replace(/\[\.\]|\(\.\)|\[dot\]/gi, '.')
+    .replace(/\[:\/\/\]/g, '://')
     .replace(/\[:\]/g, ':')
-    .replace(/\[@\]/g, '@');
+    .replace(/\[@\]|\[at\]/gi, '@');
 }
 
 /**
  * Puts an observable into the canonical form the relay sends, so that one observable
- * reported by two vendors lands as the same value. Hashes and e-mail addresses become lower
- * case. Domains become lower-case ASCII (IDNs as punycode) without a trailing dot. IPv6
- * addresses are compressed in lower case. URLs get a lower-case scheme and host and keep the
- * rest as written. Defanged input (`hxxp://example[.]com`) is refanged first.
+ * reported by two vendors lands as the same value. Defanged input (`hxxp://example[.]com`) is
+ * refanged first, and canonicalizing a canonical value returns it unchanged.
  *
- * @throws InvalidObservableError naming the value when it is not a valid observable of that type.
+ * - Hashes and e-mail addresses become lower case.
+ * - Domains become lower-case ASCII (IDNs as punycode) without a trailing dot.
+ * - IPv6 addresses are compressed in lower case. An IPv4-mapped IPv6 address
+ *   (`::ffff:198.51.100.1`) given as ipv4 or ipv6 becomes the ipv4 observable `198.51.100.1`,
+ *   so the returned type can differ from the requested one.
+ * - CIDR ranges become their network address (host bits zeroed) and prefix:
+ *   `198.51.100.7/24` → `198.51.100.0/24`, `2001:DB8::1/32` → `2001:db8::/32`, and an IPv4-mapped
+ *   range of prefix 96 or longer the IPv4 range it covers.
+ * - URLs get a lower-case scheme and host (from the WHATWG URL parser) and keep the rest as written.
+ *
+ * @throws InvalidObservableError naming the value when it is not a valid observable of that type,
+ *   is defanged twice over (`[[.]]`), contains a control character, or is longer than
+ *   MAX_OBSERVABLE_LENGTH once canonical.
  */
 export function canonicalizeObservable(type: ObservableType, raw: string): Observable {
-  const value = type === 'url' ? raw.trim() : refang(raw.trim());
-  const canonical = canonicalValue(type, value, raw);
-  if (canonical.length > MAX_OBSERVABLE_LENGTH) {
+  const trimmed = raw.trim();
+  if (CONTROL_CHARACTER.test(trimmed)) {
     throw new InvalidObservableError(
-      `The ${type} observable is ${canonical.length} characters long; the limit is ${MAX_OBSERVABLE_LENGTH}.`,
+      `The ${type} observable "${abbreviate(raw)}" contains a control character. Remove it and send the value again.`,
       raw,
     );
   }
-  return { type, value: canonical };
+  const observable =
+    type === 'url'
+      ? { type, value: canonicalUrl(trimmed, raw) }
+      : canonicalObservable(type, refangOnce(trimmed, raw), raw);
+  if (observable.value.length > MAX_OBSERVABLE_LENGTH) {
+    throw new InvalidObservableError(
+      `The ${type} observable is ${observable.value.length} characters long; the limit is ${MAX_OBSERVABLE_LENGTH}.`,
+      raw,
+    );
+  }
+  return observable;
 }
 
 /**
  * Detects the type of a plain observable string and canonicalizes it. Checks run in this
- * order and the first match wins: IPv4, IPv6, hex digest by length (32 md5, 40 sha1,
- * 64 sha256, 128 sha512), URL with a scheme, e-mail address, domain name.
+ * order and the first match wins: CIDR range, IPv4 (also IPv4-mapped IPv6), IPv6, hex digest
+ * by length (32 md5, 40 sha1, 64 sha256, 128 sha512), URL with a scheme, e-mail address,
+ * domain name.
  *
  * @example parseObservable('hxxps://Example[.]com/a') // { type: 'url', value: 'https://example.com/a' }
  * @throws InvalidObservableError that lists the accepted forms when no type matches.
@@ -109,8 +139,8 @@ export function parseObservable(raw: string): Observable {
   if (type === undefined) {
     throw new InvalidObservableError(
       `Cannot tell what kind of observable "${abbreviate(raw)}" is. Expected an IPv4 or IPv6 ` +
-        'address, an MD5, SHA-1, SHA-256 or SHA-512 hex digest, an http, https or ftp URL ' +
-        'with "://", an e-mail address or a domain name; or give {"type", "value"} instead.',
+        'address, a CIDR range, an MD5, SHA-1, SHA-256 or SHA-512 hex digest, an http, https ' +
+        'or ftp URL with "://", an e-mail address or a domain name; or give {"type", "value"} instead.',
       raw,
     );
   }
@@ -120,9 +150,10 @@ export function parseObservable(raw: string): Observable {
 /** Returns the observable type a plain string looks like, or undefined; see `parseObservable`. */
 export function detectObservableType(raw: string): ObservableType | undefined {
   const value = refang(raw.trim());
+  if (parseCidr(value) !== undefined) return 'cidr';
   const ipVersion = isIP(value);
   if (ipVersion === 4) return 'ipv4';
-  if (ipVersion === 6) return 'ipv6';
+  if (ipVersion === 6) return unmapIpv4(value) === value ? 'ipv6' : 'ipv4';
 
   const hashType = hashTypeOf(value);
   if (hashType !== undefined) return hashType;
@@ -133,26 +164,29 @@ export function detectObservableType(raw: string): ObservableType | undefined {
   return undefined;
 }
 
-function canonicalValue(type: ObservableType, value: string, raw: string): string {
+/** Refangs a value and rejects one that a second pass would change, which keeps canonicalization idempotent. */
+function refangOnce(value: string, raw: string): string {
+  const refanged = refang(value);
+  if (refang(refanged) !== refanged) {
+    throw new InvalidObservableError(
+      `"${abbreviate(raw)}" is defanged twice over, as in "[[.]]". Send it defanged once or not at all.`,
+      raw,
+    );
+  }
+  return refanged;
+}
+
+function canonicalObservable(type: ObservableType, value: string, raw: string): Observable {
   switch (type) {
     case 'ipv4':
-      // Node rejects octets with leading zeros, which some parsers read as octal.
-      if (isIP(value) !== 4)
-        throw new InvalidObservableError(`"${abbreviate(raw)}" is not an IPv4 address.`, raw);
-      return value;
     case 'ipv6':
-      if (isIP(value) !== 6 || value.includes('%')) {
-        throw new InvalidObservableError(
-          `"${abbreviate(raw)}" is not an IPv6 address without a zone id.`,
-          raw,
-        );
-      }
-      // The WHATWG URL parser prints IPv6 hosts compressed and in lower case (RFC 5952).
-      return new URL(`http://[${value}]/`).hostname.slice(1, -1);
+      return canonicalIp(type, value, raw);
+    case 'cidr':
+      return { type, value: canonicalCidr(value, raw) };
     case 'domain':
-      return canonicalDomain(value, raw);
+      return { type, value: canonicalDomain(value, raw) };
     case 'url':
-      return canonicalUrl(value, raw);
+      return { type, value: canonicalUrl(value, raw) };
     case 'md5':
     case 'sha1':
     case 'sha256':
@@ -164,11 +198,40 @@ function canonicalValue(type: ObservableType, value: string, raw: string): strin
           raw,
         );
       }
-      return hash;
+      return { type, value: hash };
     }
     case 'email':
-      return canonicalEmail(value, raw);
+      return { type, value: canonicalEmail(value, raw) };
   }
+}
+
+function canonicalIp(type: 'ipv4' | 'ipv6', value: string, raw: string): Observable {
+  // Node rejects IPv4 octets with leading zeros, which some parsers read as octal.
+  const version = value.includes('%') ? 0 : isIP(value);
+  if (version === 6) {
+    const ipv4 = unmapIpv4(value);
+    if (ipv4 !== value) return { type: 'ipv4', value: ipv4 };
+    if (type === 'ipv6') return { type, value: compressIpv6(value) };
+  }
+  if (version === 4 && type === 'ipv4') return { type, value };
+  const expected =
+    type === 'ipv4'
+      ? 'an IPv4 address (or an IPv4-mapped IPv6 address)'
+      : 'an IPv6 address without a zone id';
+  throw new InvalidObservableError(`"${abbreviate(raw)}" is not ${expected}.`, raw);
+}
+
+function canonicalCidr(value: string, raw: string): string {
+  const cidr = parseCidr(value);
+  if (cidr === undefined) {
+    throw new InvalidObservableError(
+      `"${abbreviate(raw)}" is not a CIDR range: expected an IPv4 address and a prefix of ` +
+        '0-32, or an IPv6 address and a prefix of 0-128, such as "198.51.100.0/24".',
+      raw,
+    );
+  }
+  const range = unmapCidr(cidr);
+  return `${cidrNetwork(range)}/${range.prefix}`;
 }
 
 function canonicalDomain(value: string, raw: string): string {
@@ -182,7 +245,8 @@ function canonicalDomain(value: string, raw: string): string {
 
 function canonicalEmail(value: string, raw: string): string {
   const at = value.lastIndexOf('@');
-  const localPart = value.slice(0, at);
+  // Mail providers treat the local part case-insensitively in practice, so the relay does too.
+  const localPart = value.slice(0, at).toLowerCase();
   if (at === -1 || !EMAIL_LOCAL_PART.test(localPart)) {
     throw new InvalidObservableError(`"${abbreviate(raw)}" is not an e-mail address.`, raw);
   }
@@ -195,26 +259,32 @@ function canonicalEmail(value: string, raw: string): string {
       raw,
     );
   }
-  // Mail providers treat the local part case-insensitively in practice, so the relay does too.
-  return `${localPart.toLowerCase()}@${domain}`;
+  return `${localPart}@${domain}`;
 }
 
 function canonicalUrl(value: string, raw: string): string {
-  const schemeEnd = value.indexOf('://');
-  const refangedScheme = schemeEnd === -1 ? '' : refang(value.slice(0, schemeEnd + 3));
-  const rest = schemeEnd === -1 ? '' : value.slice(schemeEnd + 3);
-  const authorityEnd = rest.search(/[/?#]/);
+  const start = URL_START.exec(value);
+  const scheme = start === null ? '' : refang(`${start[1]}://`);
+  // As in WHATWG URL parsing of http, https and ftp URLs, extra slashes before the authority
+  // are skipped, and a backslash ends the authority as a slash does.
+  const rest = start === null ? '' : value.slice(start[0].length).replace(/^[/\\]+/, '');
+  const authorityEnd = rest.search(/[/\\?#]/);
   // Only scheme and authority are refanged; path and query stay byte for byte.
-  const authority = refang(authorityEnd === -1 ? rest : rest.slice(0, authorityEnd));
+  const authority = refangOnce(authorityEnd === -1 ? rest : rest.slice(0, authorityEnd), raw);
   const tail = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
 
-  let url: URL;
+  let url: URL | undefined;
   try {
-    url = new URL(`${refangedScheme}${authority}${tail}`);
+    url = new URL(`${scheme}${authority}${tail}`);
   } catch {
-    throw new InvalidObservableError(`"${abbreviate(raw)}" is not an absolute URL.`, raw);
+    url = undefined;
   }
-  if (schemeEnd === -1 || !URL_SCHEMES.has(url.protocol) || url.hostname === '') {
+  if (
+    url === undefined ||
+    start === null ||
+    !URL_SCHEMES.has(url.protocol) ||
+    url.hostname === ''
+  ) {
     throw new InvalidObservableError(
       `"${abbreviate(raw)}" is not an http, https or ftp URL of the form scheme://host/...`,
       raw,

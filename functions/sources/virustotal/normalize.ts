@@ -4,6 +4,7 @@ import type {
   ThreatLookupResult,
 } from '../../records/record.ts';
 import { toRawPayload } from '../raw-payload.ts';
+import { guardNonRoutable } from '../shared/verdict.ts';
 import { NormalizationError, type SourceContext } from '../source.ts';
 import { analysisDetails, isoFromEpoch, reportDetails } from './details.ts';
 import type {
@@ -172,7 +173,8 @@ interface RecordParts {
 }
 
 function buildRecords(parts: RecordParts): [ThreatLookupResult, ObservableEnrichment] {
-  const { subject, verdict } = parts;
+  const { subject } = parts;
+  const verdict = guardNonRoutable(subject.observable, parts.verdict);
   const detections = describeDetections(REPORT_NOUNS[subject.type], parts.stats ?? undefined);
   const lookup: ThreatLookupResult = {
     kind: 'threat_lookup_result',
