@@ -1,6 +1,9 @@
 import { genericSource } from './generic/index.ts';
+import { otxSource } from './otx/index.ts';
 import type { SourceAdapter } from './source.ts';
 import { standardWebhooksSource } from './standard-webhooks/index.ts';
+import { threatFoxSource } from './threatfox/index.ts';
+import { urlhausSource } from './urlhaus/index.ts';
 import { virusTotalSource } from './virustotal/index.ts';
 
 /**
@@ -11,6 +14,9 @@ export const SOURCES: Readonly<Record<string, SourceAdapter>> = Object.freeze({
   [virusTotalSource.id]: virusTotalSource,
   [genericSource.id]: genericSource,
   [standardWebhooksSource.id]: standardWebhooksSource,
+  [urlhausSource.id]: urlhausSource,
+  [threatFoxSource.id]: threatFoxSource,
+  [otxSource.id]: otxSource,
 });
 
 /** Returns the source with this id, or undefined; ids such as "constructor" never match. */
