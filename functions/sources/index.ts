@@ -1,5 +1,7 @@
 import { genericSource } from './generic/index.ts';
+import { guardDutySource } from './guardduty/index.ts';
 import { otxSource } from './otx/index.ts';
+import { securityHubSource } from './securityhub/index.ts';
 import type { SourceAdapter } from './source.ts';
 import { standardWebhooksSource } from './standard-webhooks/index.ts';
 import { threatFoxSource } from './threatfox/index.ts';
@@ -17,9 +19,14 @@ export const SOURCES: Readonly<Record<string, SourceAdapter>> = Object.freeze({
   [urlhausSource.id]: urlhausSource,
   [threatFoxSource.id]: threatFoxSource,
   [otxSource.id]: otxSource,
+  [guardDutySource.id]: guardDutySource,
+  [securityHubSource.id]: securityHubSource,
 });
 
 /** Returns the source with this id, or undefined; ids such as "constructor" never match. */
 export function getSource(id: string): SourceAdapter | undefined {
   return Object.hasOwn(SOURCES, id) ? SOURCES[id] : undefined;
 }
+
+/** Ids of every registered source, for messages that list them. */
+export const SOURCE_IDS: readonly string[] = Object.keys(SOURCES);

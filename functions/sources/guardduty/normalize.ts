@@ -1,0 +1,184 @@
+import type { RelayRecord } from '../../records/record.ts';
+import { awsServiceError, guardDutyFindingUrl, parseArn } from '../shared/aws.ts';
+import {
+  buildFindingRecords,
+  isoTimestamp,
+  removeNames,
+  withoutEmpty,
+  type AwsFinding,
+} from '../shared/aws-finding-records.ts';
+import { reportLeftOut, VERDICT_ROLES, type PayloadPath } from '../shared/aws-observables.ts';
+import { guardDutySeverityLabel } from '../shared/aws-severity.ts';
+import type { EventBridgeEnvelope } from '../shared/eventbridge.ts';
+import {
+  GUARDDUTY_VENDOR_NAME,
+  guardDutyThreatIntelVerdict,
+  type ThreatIntelEvidence,
+} from '../shared/guardduty-threat-intel.ts';
+import { z } from 'zod';
+import { NormalizationError, type SourceContext } from '../source.ts';
+import { guardDutyObservables } from './observables.ts';
+import { guardDutyResources, guardDutyUserNames } from './resources.ts';
+import type {
+  GuardDutyEvent,
+  GuardDutyFinding,
+  GuardDutyFindingList,
+  GuardDutyPayload,
+  GuardDutyService,
+} from './schema.ts';
+
+const PARTITION = /^aws(?:-[a-z]+)*$/;
+
+/**
+ * Turns GuardDuty findings into records: a CI enrichment per resource the finding names, an
+ * observable enrichment per address or domain name, and a threat lookup result for the remote
+ * address or domain of a finding that rests on threat intelligence. Sample and archived
+ * findings give no records and are reported through `context.skip`. An AWS error body throws
+ * a NormalizationError.
+ */
+export function normalizeGuardDuty(
+  payload: GuardDutyPayload,
+  context: SourceContext,
+): RelayRecord[] {
+  if (Array.isArray(payload)) {
+    return payload.flatMap((finding, index) => normalizeFinding(finding, [index], {}, context));
+  }
+  if (isEvent(payload)) return normalizeFinding(payload.detail, ['detail'], payload, context);
+  if (isFindingList(payload)) {
+    return payload.findings.flatMap((finding, index) =>
+      normalizeFinding(finding, ['findings', index], {}, context),
+    );
+  }
+  if (isFinding(payload)) return normalizeFinding(payload, [], {}, context);
+  throw awsServiceError(GUARDDUTY_VENDOR_NAME, payload);
+}
+
+function isEvent(payload: GuardDutyPayload): payload is GuardDutyEvent {
+  return 'detail' in payload;
+}
+
+function isFindingList(payload: GuardDutyPayload): payload is GuardDutyFindingList {
+  return 'findings' in payload && Array.isArray(payload.findings);
+}
+
+function isFinding(payload: GuardDutyPayload): payload is GuardDutyFinding {
+  return 'id' in payload && 'type' in payload && 'severity' in payload;
+}
+
+/** Returns the reason a finding gives no records and the deciding field, or undefined when it gives records. */
+function skipReason(
+  service: GuardDutyService | null | undefined,
+): { reason: string; field: PayloadPath } | undefined {
+  const sample = service?.additionalInfo?.sample;
+  if (sample === true || sample === 'true') {
+    return { reason: 'sample_finding', field: ['service', 'additionalInfo', 'sample'] };
+  }
+  if (service?.archived === true)
+    return { reason: 'archived_finding', field: ['service', 'archived'] };
+  return undefined;
+}
+
+function normalizeFinding(
+  finding: GuardDutyFinding,
+  path: PayloadPath,
+  envelope: EventBridgeEnvelope,
+  context: SourceContext,
+): RelayRecord[] {
+  const skip = skipReason(finding.service);
+  if (skip !== undefined) {
+    context.skip?.(skip.reason, {
+      findingId: finding.id,
+      findingType: finding.type,
+      path: z.core.toDotPath([...path, ...skip.field]),
+    });
+    return [];
+  }
+
+  const arn = finding.arn ? parseArn(finding.arn) : undefined;
+  const accountId = finding.accountId ?? envelope.account ?? arn?.accountId;
+  const region = finding.region ?? envelope.region ?? arn?.region;
+  const partition =
+    finding.partition && PARTITION.test(finding.partition)
+      ? finding.partition
+      : (arn?.partition ?? 'aws');
+
+  const resources = guardDutyResources(finding.resource, accountId ?? undefined, partition);
+  if (resources.length === 0) {
+    throw new NormalizationError(
+      `The GuardDuty finding "${finding.id}" names no resource the relay reads and no 12-digit ` +
+        'accountId, so there is no configuration item to enrich. Send the whole finding as ' +
+        'GuardDuty wrote it.',
+      [...path, 'accountId'],
+    );
+  }
+
+  const observables = guardDutyObservables(finding, path);
+  reportLeftOut(observables, finding.id, context);
+
+  const service = finding.service;
+  const evidence = threatIntelEvidence(service);
+  const severity = guardDutySeverityLabel(finding.severity);
+  const consoleUrl = guardDutyFindingUrl({ partition, region: region ?? undefined }, finding.id);
+  const updatedAt =
+    isoTimestamp(finding.updatedAt) ??
+    isoTimestamp(finding.createdAt) ??
+    isoTimestamp(envelope.time) ??
+    context.receivedAt.toISOString();
+
+  const awsFinding: AwsFinding = {
+    source: GUARDDUTY_VENDOR_NAME,
+    product: 'GuardDuty',
+    type: finding.type,
+    title: removeNames(finding.title ?? finding.type, guardDutyUserNames(finding.resource)),
+    severity,
+    updatedAt,
+    consoleUrl,
+    facts: withoutEmpty({
+      findingId: finding.id,
+      findingArn: finding.arn,
+      findingType: finding.type,
+      severity,
+      severityScore: finding.severity,
+      count: service?.count,
+      firstSeen: isoTimestamp(service?.eventFirstSeen),
+      lastSeen: isoTimestamp(service?.eventLastSeen),
+      createdAt: isoTimestamp(finding.createdAt),
+      updatedAt,
+      accountId,
+      region,
+      resourceRole: service?.resourceRole,
+      actionType: service?.action?.actionType,
+      threatListNames: evidence.threatListNames,
+      threatNames: evidence.threatNames,
+      consoleUrl,
+    }),
+    resources,
+    observables: observables.list(),
+  };
+  awsFinding.facts.title = awsFinding.title;
+
+  const verdict = guardDutyThreatIntelVerdict(finding.type, evidence);
+  return buildFindingRecords(awsFinding, (entry) =>
+    verdict !== undefined && entry.roles.some((role) => VERDICT_ROLES.has(role))
+      ? { ...verdict, source: GUARDDUTY_VENDOR_NAME }
+      : undefined,
+  );
+}
+
+/** Reads the threat lists and threat names a finding cites, including the older `additionalInfo.threatListName`. */
+function threatIntelEvidence(service: GuardDutyService | null | undefined): ThreatIntelEvidence {
+  const details = service?.evidence?.threatIntelligenceDetails ?? [];
+  const listNames = details.map((detail) => detail.threatListName);
+  listNames.push(service?.additionalInfo?.threatListName);
+  return {
+    threatListNames: distinct(listNames),
+    threatNames: distinct(details.flatMap((detail) => detail.threatNames ?? [])),
+  };
+}
+
+function distinct(values: (string | null | undefined)[]): string[] {
+  const kept = values.filter(
+    (value): value is string => typeof value === 'string' && value.trim() !== '',
+  );
+  return [...new Set(kept)].slice(0, 10);
+}

@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import type { RelayRecord } from '../../records/record.ts';
+import { awsServiceError, parseArn, securityHubFindingUrl } from '../shared/aws.ts';
+import {
+  buildFindingRecords,
+  isoTimestamp,
+  removeNames,
+  withoutEmpty,
+  type AwsFinding,
+  type SourcedVerdict,
+} from '../shared/aws-finding-records.ts';
+import {
+  reportLeftOut,
+  VERDICT_ROLES,
+  type FindingObservable,
+  type PayloadPath,
+} from '../shared/aws-observables.ts';
+import { asffSeverityLabel } from '../shared/aws-severity.ts';
+import type { EventBridgeEnvelope } from '../shared/eventbridge.ts';
+import {
+  GUARDDUTY_VENDOR_NAME,
+  guardDutyThreatIntelVerdict,
+} from '../shared/guardduty-threat-intel.ts';
+import { NormalizationError, type SourceContext } from '../source.ts';
+import { securityHubObservables } from './observables.ts';
+import {
+  displayType,
+  guardDutyEvidence,
+  guardDutyType,
+  isGuardDutyFinding,
+  productField,
+  productName,
+} from './product.ts';
+import { securityHubResources, securityHubUserNames } from './resources.ts';
+import {
+  SECURITYHUB_CUSTOM_ACTION,
+  type AsffFinding,
+  type SecurityHubEvent,
+  type SecurityHubPayload,
+} from './schema.ts';
+import { skipReason } from './skip.ts';
+
+export const SECURITYHUB_VENDOR_NAME = 'AWS Security Hub';
+
+/** The event around a finding: its envelope, and the action name of a Custom Action event. */
+interface FindingContext {
+  envelope: EventBridgeEnvelope;
+  actionName?: string | null | undefined;
+}
+
+/**
+ * Turns Security Hub findings (ASFF) into records: a CI enrichment per resource and an
+ * observable enrichment per address or domain name. Threat intelligence indicators get a
+ * threat lookup result, and so do the remote address or domain of a GuardDuty finding that
+ * rests on threat intelligence. Sample, archived, suppressed and resolved findings and passed controls
+ * give no records and are reported through `context.skip`. An AWS error body throws a
+ * NormalizationError.
+ */
+export function normalizeSecurityHub(
+  payload: SecurityHubPayload,
+  context: SourceContext,
+): RelayRecord[] {
+  const none: FindingContext = { envelope: {} };
+  if (Array.isArray(payload)) {
+    return payload.flatMap((finding, index) => normalizeFinding(finding, [index], none, context));
+  }
+  if (isEvent(payload)) {
+    const around: FindingContext = {
+      envelope: payload,
+      actionName:
+        payload['detail-type'] === SECURITYHUB_CUSTOM_ACTION
+          ? payload.detail.actionName
+          : undefined,
+    };
+    return payload.detail.findings.flatMap((finding, index) =>
+      normalizeFinding(finding, ['detail', 'findings', index], around, context),
+    );
+  }
+  if ('Findings' in payload && Array.isArray(payload.Findings)) {
+    return (payload.Findings as AsffFinding[]).flatMap((finding, index) =>
+      normalizeFinding(finding, ['Findings', index], none, context),
+    );
+  }
+  if ('findings' in payload && Array.isArray(payload.findings)) {
+    return (payload.findings as AsffFinding[]).flatMap((finding, index) =>
+      normalizeFinding(finding, ['findings', index], none, context),
+    );
+  }
+  if (isFinding(payload)) return normalizeFinding(payload, [], none, context);
+  throw awsServiceError(SECURITYHUB_VENDOR_NAME, payload);
+}
+
+function isEvent(payload: SecurityHubPayload): payload is SecurityHubEvent {
+  return 'detail' in payload;
+}
+
+function isFinding(payload: SecurityHubPayload): payload is AsffFinding {
+  return 'Id' in payload && 'Resources' in payload;
+}
+
+function normalizeFinding(
+  finding: AsffFinding,
+  path: PayloadPath,
+  around: FindingContext,
+  context: SourceContext,
+): RelayRecord[] {
+  const skip = skipReason(finding);
+  if (skip !== undefined) {
+    context.skip?.(skip.reason, {
+      findingId: finding.Id,
+      path: z.core.toDotPath([...path, ...skip.field]),
+      value: skip.value,
+    });
+    return [];
+  }
+
+  const idArn = parseArn(finding.Id);
+  const accountId = finding.AwsAccountId ?? around.envelope.account ?? idArn?.accountId;
+  const region =
+    finding.Region ??
+    around.envelope.region ??
+    (idArn?.region || undefined) ??
+    finding.Resources.find((resource) => resource.Region)?.Region;
+  const partition =
+    finding.Resources.find((resource) => resource.Partition)?.Partition ??
+    parseArn(finding.ProductArn ?? '')?.partition;
+
+  const { resources, unnamed } = securityHubResources(finding, accountId ?? undefined);
+  for (const index of unnamed) {
+    context.skip?.('unnamed_resource', {
+      findingId: finding.Id,
+      path: z.core.toDotPath([...path, 'Resources', index, 'Details', 'AwsIamUser', 'UserId']),
+    });
+  }
+  if (resources.length === 0) {
+    throw new NormalizationError(
+      `The Security Hub finding "${finding.Id}" names no resource the relay can name and no ` +
+        '12-digit AwsAccountId, so there is no configuration item to enrich. Send the whole ' +
+        'finding as Security Hub wrote it.',
+      [...path, 'Resources'],
+    );
+  }
+
+  const observables = securityHubObservables(finding, path);
+  reportLeftOut(observables, finding.Id, context);
+
+  const fromGuardDuty = isGuardDutyFinding(finding);
+  const product = productName(finding);
+  const type = displayType(finding, fromGuardDuty);
+  const severity = asffSeverityLabel(finding.Severity.Label, finding.Severity.Normalized)!;
+  const consoleUrl = securityHubFindingUrl({ partition, region: region ?? undefined }, finding.Id);
+  const updatedAt =
+    isoTimestamp(finding.UpdatedAt) ??
+    isoTimestamp(finding.CreatedAt) ??
+    isoTimestamp(around.envelope.time) ??
+    context.receivedAt.toISOString();
+  const evidence = fromGuardDuty ? guardDutyEvidence(finding) : undefined;
+  const title = removeNames(finding.Title ?? type, securityHubUserNames(finding));
+  const count = Number(productField(finding, 'aws/guardduty/service/count'));
+
+  const awsFinding: AwsFinding = {
+    source: SECURITYHUB_VENDOR_NAME,
+    product,
+    type,
+    title,
+    severity,
+    updatedAt,
+    consoleUrl,
+    facts: withoutEmpty({
+      findingId: finding.Id,
+      product,
+      company: finding.CompanyName ?? productField(finding, 'aws/securityhub/CompanyName'),
+      productArn: finding.ProductArn,
+      generatorId: finding.GeneratorId,
+      findingType: type,
+      types: finding.Types?.slice(0, 10),
+      title,
+      severity,
+      severityNormalized: finding.Severity.Normalized,
+      count: Number.isInteger(count) ? count : undefined,
+      firstSeen: isoTimestamp(finding.FirstObservedAt),
+      lastSeen: isoTimestamp(finding.LastObservedAt),
+      createdAt: isoTimestamp(finding.CreatedAt),
+      updatedAt,
+      accountId,
+      region,
+      recordState: finding.RecordState,
+      workflowStatus: finding.Workflow?.Status,
+      complianceStatus: finding.Compliance?.Status,
+      customAction: around.actionName,
+      threatListNames: evidence?.threatListNames,
+      threatNames: evidence?.threatNames,
+      consoleUrl,
+      productUrl: httpsUrl(finding.SourceUrl),
+      remediationUrl: httpsUrl(finding.Remediation?.Recommendation?.Url),
+    }),
+    resources,
+    observables: observables.list(),
+  };
+
+  const gdType = fromGuardDuty ? guardDutyType(finding.Types) : undefined;
+  const gdVerdict =
+    gdType !== undefined && evidence !== undefined
+      ? guardDutyThreatIntelVerdict(gdType, evidence)
+      : undefined;
+  const verdictSource = fromGuardDuty ? GUARDDUTY_VENDOR_NAME : SECURITYHUB_VENDOR_NAME;
+
+  return buildFindingRecords(awsFinding, (entry) => {
+    if (entry.roles.includes('threat_indicator')) {
+      return indicatorVerdict(entry, product, verdictSource);
+    }
+    if (gdVerdict !== undefined && entry.roles.some((role) => VERDICT_ROLES.has(role))) {
+      return { ...gdVerdict, source: GUARDDUTY_VENDOR_NAME };
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Judges a threat intelligence indicator Malicious: it names a value the product matched
+ * against threat intelligence, and every category ASFF defines for indicators (backdoor,
+ * card stealer, command and control, drop site, exploit site, keylogger) is malicious.
+ */
+function indicatorVerdict(
+  entry: FindingObservable,
+  product: string,
+  source: string,
+): SourcedVerdict {
+  const category = entry.context.indicatorCategory;
+  const feed = entry.context.indicatorSource;
+  return {
+    finding: 'Malicious',
+    source,
+    reason:
+      `${product} lists ${entry.observable.value} as a threat intelligence indicator` +
+      `${typeof category === 'string' ? ` of category ${category}` : ''}` +
+      `${typeof feed === 'string' ? ` from ${feed}` : ''}.`,
+  };
+}
+
+/** Returns the value when it is an https URL, else undefined. */
+function httpsUrl(value: string | null | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    return new URL(value).protocol === 'https:' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
