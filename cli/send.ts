@@ -38,7 +38,14 @@ export async function send(options: SendOptions): Promise<SendResult> {
     throw new CliError(`Cannot read ${options.file}: ${(error as Error).message}`);
   }
 
-  const target = new URL(`/webhooks/${encodeURIComponent(options.source)}`, options.url);
+  let target: URL;
+  try {
+    target = new URL(`/webhooks/${encodeURIComponent(options.source)}`, options.url);
+  } catch {
+    throw new CliError(
+      `Invalid relay URL "${options.url}"; pass a URL with its scheme, such as http://127.0.0.1:3000.`,
+    );
+  }
   let response: Response;
   try {
     response = await fetch(target, {

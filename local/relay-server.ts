@@ -21,7 +21,8 @@ type IngestHandler = (event: IngestEvent, context: Context) => Promise<IngestHan
 /** API Gateway's own limit on a request body; larger bodies never reach the function. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading byte order mark, so the event carries the exact bytes the sender signed.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface RelayServerOptions {
   ingest: IngestHandler;

@@ -11,7 +11,8 @@ import { InProcessDeadLetterQueue, InProcessQueue } from '../functions/queue/in-
 import { SecOpsClient } from '../functions/secops/client.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { InMemoryMetrics } from '../functions/shared/metrics.ts';
-import { getSource } from '../functions/sources/index.ts';
+import { checkConfiguredSources } from '../functions/sources/check-config.ts';
+import { getSource, SOURCE_IDS } from '../functions/sources/index.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { LocalForwarder } from './forwarder.ts';
 import { createRelayServer } from './relay-server.ts';
@@ -48,6 +49,7 @@ const HOST = '127.0.0.1';
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { config } = options;
+  checkConfiguredSources(config, getSource, SOURCE_IDS);
   const logger = options.logger ?? createLogger('secops-relay-local');
   const metrics = new InMemoryMetrics();
   const deadLetters = new InProcessDeadLetterQueue();

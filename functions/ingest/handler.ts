@@ -5,7 +5,8 @@ import { SqsDeliveryQueue } from '../queue/sqs.ts';
 import { requireEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import { CloudWatchMetrics } from '../shared/metrics.ts';
-import { getSource } from '../sources/index.ts';
+import { checkConfiguredSources } from '../sources/check-config.ts';
+import { getSource, SOURCE_IDS } from '../sources/index.ts';
 import { createIngestHandler } from './lambda.ts';
 
 const logger = createLogger('secops-relay-ingest');
@@ -13,6 +14,7 @@ const logger = createLogger('secops-relay-ingest');
 /** The deployed ingest function: webhooks from API Gateway, records onto the SQS delivery queue. */
 export const handler = createIngestHandler(logger, () => {
   const config = loadConfigFromEnv();
+  checkConfiguredSources(config, getSource, SOURCE_IDS);
   return {
     config,
     secrets: new SecretsManagerStore({ maxAgeSeconds: config.instance.credentialsTtlSeconds }),

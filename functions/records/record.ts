@@ -16,11 +16,37 @@ import { observableSchema } from './observable.ts';
  */
 export const MAX_RAW_PAYLOAD_LENGTH = 65_000;
 
-const sourceName = z.string().min(1).max(100);
+/** A text that must say something: empty and whitespace-only values are rejected at ingest. */
+const nonBlank = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => value.trim() !== '', 'must not be empty or only whitespace');
+
+/** Maximum length of the details object once serialized as JSON, in UTF-16 code units. */
+export const MAX_DETAILS_LENGTH = 60_000;
+
+const sourceName = nonBlank(100);
 const isoTimestamp = z.iso.datetime({ offset: true });
 const summary = z.string().max(4000);
-const details = z.record(z.string(), z.unknown());
+const details = z
+  .record(z.string(), z.unknown())
+  .refine(
+    (value) => serializedLength(value) <= MAX_DETAILS_LENGTH,
+    `must serialize to at most ${MAX_DETAILS_LENGTH} characters of JSON, without deep nesting; keep the large parts in rawPayload`,
+  );
+// Instances render URL columns as links, so only web URLs are accepted, never javascript: or data:.
+const reportUrl = z.url({ protocol: /^https?$/ });
 const rawPayload = z.string().max(MAX_RAW_PAYLOAD_LENGTH);
+
+function serializedLength(value: unknown): number {
+  try {
+    return JSON.stringify(value).length;
+  } catch {
+    // Nesting deep enough to overflow the stack cannot be sent as a column value either.
+    return Number.POSITIVE_INFINITY;
+  }
+}
 
 export const threatLookupResultSchema = z.object({
   kind: z.literal('threat_lookup_result'),
@@ -28,7 +54,7 @@ export const threatLookupResultSchema = z.object({
   finding: findingSchema,
   source: sourceName,
   summary: summary.optional(),
-  reportUrl: z.url().optional(),
+  reportUrl: reportUrl.optional(),
   lookedUpAt: isoTimestamp.optional(),
   rawPayload: rawPayload.optional(),
 });
@@ -46,8 +72,8 @@ export const observableEnrichmentSchema = z.object({
 export const ciEnrichmentSchema = z.object({
   kind: z.literal('ci_enrichment'),
   /** The configuration item's name or identifier as the instance knows it (host name, instance id). */
-  ci: z.string().min(1).max(255),
-  ciClass: z.string().min(1).max(80).optional(),
+  ci: nonBlank(255),
+  ciClass: nonBlank(80).optional(),
   source: sourceName,
   summary: summary.optional(),
   enrichedAt: isoTimestamp.optional(),

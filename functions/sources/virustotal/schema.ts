@@ -10,7 +10,8 @@ import { isJsonObject, schemaByShape } from '../schema-by-shape.ts';
 
 /** Seconds since the Unix epoch, as VirusTotal gives every date. */
 const epochSeconds = z.number().nonnegative();
-const counts = z.record(z.string(), z.number().nonnegative());
+// Engine counts are whole numbers; a float such as 1e308 is not a VirusTotal answer.
+const counts = z.record(z.string(), z.number().int().nonnegative().max(10_000));
 
 const engineResultSchema = z.looseObject({
   category: z.string().nullish(),
@@ -87,8 +88,18 @@ const analysisMetaSchema = z.looseObject({
   file_info: z.looseObject({ sha256: z.string().nullish() }).nullish(),
 });
 
+/**
+ * Most objects accepted in one request. VirusTotal pages collections at 40 objects at most,
+ * so a longer list is not a VirusTotal answer, and each object becomes two queue messages.
+ */
+export const MAX_VIRUSTOTAL_OBJECTS = 500;
+
+const objectList = z
+  .array(virusTotalObjectSchema)
+  .max(MAX_VIRUSTOTAL_OBJECTS, `must hold at most ${MAX_VIRUSTOTAL_OBJECTS} objects; split the list`);
+
 const objectOrCollection = schemaByShape((input) =>
-  Array.isArray(input) ? z.array(virusTotalObjectSchema) : virusTotalObjectSchema,
+  Array.isArray(input) ? objectList : virusTotalObjectSchema,
 );
 
 /** An object response (`{"data": {…}}`) or a collection (`{"data": […], "meta": …}`). */
@@ -109,7 +120,7 @@ export const virusTotalErrorBodySchema = z.looseObject({
 });
 
 /** A bare array of objects, as the GTI/VirusTotal IOC stream delivers them. */
-export const virusTotalObjectListSchema = z.array(virusTotalObjectSchema);
+export const virusTotalObjectListSchema = objectList;
 
 export const virusTotalPayloadSchema = schemaByShape(
   (input): z.ZodType<VirusTotalPayload, unknown> => {
