@@ -353,3 +353,8 @@ export type SourceSettings = z.infer<typeof sourceSettingsSchema>;
 export type SourceAuth = z.infer<typeof sourceAuthSchema>;
 export type RecordTables = z.infer<typeof recordTablesSchema>;
 export type DeploymentSettings = z.infer<typeof deploymentSchema>;
+      /**
+       * Deepest nesting of JSON objects and arrays accepted in a body; deeper bodies get 400
+       * `json_too_deep`. The deepest vendor payload in the project's samples nests 12 levels.
+       */
+      maxJsonDepth: z.number().int().min(8).max(512).default(64),

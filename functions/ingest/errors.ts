@@ -2,6 +2,9 @@
 export type IngestErrorCode =
   | 'malformed_request'
   | 'malformed_json'
+  | 'duplicate_json_key'
+  | 'json_too_deep'
+  | 'forbidden_json_key'
   | 'missing_credentials'
   | 'invalid_token'
   | 'invalid_signature'

@@ -57,7 +57,7 @@ export async function ingestWebhook(
       log.senderDeliveryId = authentication.senderDeliveryId;
     }
 
-    return await acceptPayload(adapter, readJsonBody(request), log, now, deps);
+    return await acceptPayload(adapter, readJsonBody(request, deps.config.ingest), log, now, deps);
   } catch (error) {
     return rejectionResult(error, log, deps.logger);
   }

@@ -5,6 +5,7 @@ import { anyDigestMatches, decodeDigest } from './compare.ts';
 import { checkTimestamp } from './timestamp.ts';
 
 const SHA256_BYTES = 32;
+const VERSION_TAG = /^v\d+$/;
 
 /**
  * Verifies a Standard Webhooks delivery (standardwebhooks.com, spec v1): the signature is
@@ -31,11 +32,8 @@ export function verifyStandardWebhook(
   }
   const timestamp = checkTimestamp(request.headers['webhook-timestamp'], 'webhook-timestamp', toleranceSeconds, now);
 
-  const presented = signatureHeader
-    .split(' ')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.startsWith('v1,'))
-    .map((entry) => decodeDigest(entry.slice(3), SHA256_BYTES))
+  const presented = versionedSignatures(signatureHeader, 'v1')
+    .map((signature) => decodeDigest(signature, SHA256_BYTES))
     .filter((digest): digest is Buffer => digest !== undefined);
   if (presented.length === 0) {
     throw new IngestError(
@@ -60,7 +58,26 @@ export function verifyStandardWebhook(
   return id;
 }
 
-/** The HMAC key of a Standard Webhooks secret: the base64 text after an optional `whsec_`. */
+/** Decodes the HMAC key of a Standard Webhooks secret: the base64 text after an optional `whsec_`. */
 export function secretKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+}
+
+/**
+ * Returns the signatures of one version from a `webhook-signature` value. The
+ * specification separates `v1,<base64>` entries with spaces; API Gateway joins a repeated
+ * header with commas, which gives `v1,<a>,v1,<b>`. Base64 contains neither separator, so
+ * splitting on both and pairing each version tag with the token after it reads both forms.
+ */
+function versionedSignatures(header: string, version: string): string[] {
+  const tokens = header.split(/[\s,]+/).filter((token) => token !== '');
+  const signatures: string[] = [];
+  for (let index = 0; index + 1 < tokens.length; index += 1) {
+    const next = tokens[index + 1]!;
+    if (tokens[index] === version && !VERSION_TAG.test(next)) {
+      signatures.push(next);
+      index += 1;
+    }
+  }
+  return signatures;
 }

@@ -1,24 +1,31 @@
+import { readTimestamp } from '../../sources/shared/timestamp-formats.ts';
 import { IngestError } from '../errors.ts';
 
 /**
- * Reads a send time in Unix seconds from a header and checks that it lies within
- * `toleranceSeconds` of `now`, in the past or the future. Throws a 401 naming the header.
+ * Reads a send time in whole Unix seconds from a header and checks that it lies within
+ * `toleranceSeconds` of `now`, in the past or the future. Returns the header's text as
+ * sent (trimmed), because that text, not a reformatted number, is what the sender signed.
+ * Throws a 401 `invalid_timestamp` naming the header, and names the mistake when the value is in
+ * milliseconds or ISO 8601 instead of seconds.
  */
 export function checkTimestamp(
   value: string | undefined,
   headerName: string,
   toleranceSeconds: number,
   now: Date,
-): number {
-  if (value === undefined || !/^\d{1,12}$/.test(value.trim())) {
+): string {
+  const text = value?.trim() ?? '';
+  const timestamp = text === '' ? undefined : readTimestamp(text);
+  if (timestamp?.format !== 'epoch_seconds' || !/^\d+$/.test(text)) {
     throw new IngestError(
       401,
       'invalid_timestamp',
-      `The ${headerName} header must hold the send time as Unix seconds.`,
+      `The ${headerName} header ${describeWrongTimestamp(text, timestamp?.format)}; ` +
+        'send the send time as whole Unix seconds, such as 1767225600.',
     );
   }
-  const timestamp = Number(value.trim());
-  const skewSeconds = Math.abs(now.getTime() / 1000 - timestamp);
+
+  const skewSeconds = Math.abs(now.getTime() - timestamp.date.getTime()) / 1000;
   if (skewSeconds > toleranceSeconds) {
     throw new IngestError(
       401,
@@ -27,5 +34,13 @@ export function checkTimestamp(
         `the tolerance is ${toleranceSeconds} s. Sign each delivery when it is sent.`,
     );
   }
-  return timestamp;
+  return text;
+}
+
+function describeWrongTimestamp(text: string, format: string | undefined): string {
+  if (text === '') return 'is missing';
+  if (format === 'epoch_milliseconds') return 'holds Unix milliseconds';
+  if (format === 'iso8601') return 'holds an ISO 8601 date';
+  if (format === 'epoch_seconds') return 'holds fractional seconds';
+  return 'is not a timestamp';
 }

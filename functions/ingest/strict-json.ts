@@ -1,0 +1,265 @@
+/** Reason codes of a StrictJsonError; each is also an ingest error code. */
+export type StrictJsonErrorCode =
+  | 'malformed_json'
+  | 'duplicate_json_key'
+  | 'json_too_deep'
+  | 'forbidden_json_key';
+
+/** A text that `parseStrictJson` rejected, with where the problem is. */
+export class StrictJsonError extends Error {
+  readonly code: StrictJsonErrorCode;
+  /** Offset of the problem in the text, in UTF-16 code units from 0. */
+  readonly position: number;
+  /** Keys and indexes from the top-level value to the container that contains the problem. */
+  readonly path: readonly (string | number)[];
+
+  constructor(
+    code: StrictJsonErrorCode,
+    message: string,
+    position: number,
+    path: readonly (string | number)[],
+  ) {
+    super(message);
+    this.name = 'StrictJsonError';
+    this.code = code;
+    this.position = position;
+    this.path = path;
+  }
+}
+
+export interface StrictJsonOptions {
+  /** Deepest nesting of objects and arrays accepted; `[]` and `{}` are depth 1. */
+  maxDepth: number;
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const LITERALS = [
+  ['true', true],
+  ['false', false],
+  ['null', null],
+] as const;
+
+/**
+ * Parses JSON (RFC 8259) more strictly than `JSON.parse`, for text that an attacker may
+ * have written. It rejects:
+ *
+ * - a key that appears twice in one object (`duplicate_json_key`), because parsers
+ *   disagree on which copy wins, so a signature check and a schema could see different data;
+ * - nesting deeper than `maxDepth` (`json_too_deep`), so later recursive code cannot
+ *   overflow the stack;
+ * - a `__proto__` key, and a `constructor` key whose value is an object with a `prototype`
+ *   key (`forbidden_json_key`). These are the two ways a JSON document reaches
+ *   `Object.prototype` through code that merges or assigns its keys. A plain `constructor`
+ *   or `prototype` key is ordinary data and is kept;
+ * - numbers that do not fit a double, such as `1e400` (`malformed_json`).
+ *
+ * An integer literal beyond ±(2^53 − 1), such as a 64-bit identifier, is returned as the
+ * string of its digits (`"12345678901234567890"`), because as a number it would silently
+ * lose its last digits. A schema that expects a number then rejects it by name. Every
+ * other value is what `JSON.parse` returns.
+ *
+ * @throws StrictJsonError naming the problem, its position and its path.
+ */
+export function parseStrictJson(text: string, options: StrictJsonOptions): unknown {
+  return new Parser(text, options.maxDepth).parseDocument();
+}
+
+class Parser {
+  private readonly text: string;
+  private readonly maxDepth: number;
+  private index = 0;
+  private readonly path: (string | number)[] = [];
+
+  constructor(text: string, maxDepth: number) {
+    this.text = text;
+    this.maxDepth = maxDepth;
+  }
+
+  parseDocument(): unknown {
+    const value = this.parseValue();
+    this.skipWhitespace();
+    if (this.index < this.text.length) this.fail(`found ${this.describeNext()} after the JSON value`);
+    return value;
+  }
+
+  private parseValue(): unknown {
+    this.skipWhitespace();
+    const char = this.text[this.index];
+    if (char === '{') return this.parseObject();
+    if (char === '[') return this.parseArray();
+    if (char === '"') return this.parseString();
+    if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) return this.parseNumber();
+    for (const [word, value] of LITERALS) {
+      if (this.text.startsWith(word, this.index)) {
+        this.index += word.length;
+        return value;
+      }
+    }
+    return this.fail(`found ${this.describeNext()} where a value should start`);
+  }
+
+  private parseObject(): Record<string, unknown> {
+    this.enterContainer();
+    const object: Record<string, unknown> = {};
+    const keys = new Set<string>();
+    this.index += 1;
+    this.skipWhitespace();
+    if (this.text[this.index] === '}') {
+      this.index += 1;
+      return object;
+    }
+
+    for (;;) {
+      this.skipWhitespace();
+      const keyPosition = this.index;
+      if (this.text[this.index] !== '"') this.fail(`expected a quoted key, found ${this.describeNext()}`);
+      const key = this.parseString();
+      if (key === '__proto__') {
+        this.fail(
+          `the key "__proto__" is not accepted, because code that copies the object's keys would change its prototype; remove it`,
+          'forbidden_json_key',
+          keyPosition,
+        );
+      }
+      if (keys.has(key)) {
+        this.fail(
+          `the key ${quote(key)} appears more than once in one object; send each key once, because JSON parsers disagree on which copy wins`,
+          'duplicate_json_key',
+          keyPosition,
+        );
+      }
+      keys.add(key);
+
+      this.skipWhitespace();
+      if (this.text[this.index] !== ':') this.fail(`expected ":" after a key, found ${this.describeNext()}`);
+      this.index += 1;
+      this.path.push(key);
+      const value = this.parseValue();
+      this.path.pop();
+      if (key === 'constructor' && isPlainObject(value) && Object.hasOwn(value, 'prototype')) {
+        this.fail(
+          'a "constructor" key holding a "prototype" key is not accepted, because code that merges the object would reach Object.prototype; remove it',
+          'forbidden_json_key',
+          keyPosition,
+        );
+      }
+      // "__proto__" was rejected above, so this assignment always creates an own property.
+      object[key] = value;
+
+      this.skipWhitespace();
+      const next = this.text[this.index];
+      this.index += 1;
+      if (next === '}') return object;
+      if (next !== ',') this.fail(`expected "," or "}" after a member, found ${this.describeAt(this.index - 1)}`, 'malformed_json', this.index - 1);
+    }
+  }
+
+  private parseArray(): unknown[] {
+    this.enterContainer();
+    const array: unknown[] = [];
+    this.index += 1;
+    this.skipWhitespace();
+    if (this.text[this.index] === ']') {
+      this.index += 1;
+      return array;
+    }
+
+    for (;;) {
+      this.path.push(array.length);
+      array.push(this.parseValue());
+      this.path.pop();
+      this.skipWhitespace();
+      const next = this.text[this.index];
+      this.index += 1;
+      if (next === ']') return array;
+      if (next !== ',') this.fail(`expected "," or "]" after an element, found ${this.describeAt(this.index - 1)}`, 'malformed_json', this.index - 1);
+    }
+  }
+
+  private parseString(): string {
+    const start = this.index;
+    let escaped = false;
+    for (let index = start + 1; index < this.text.length; index += 1) {
+      const code = this.text.charCodeAt(index);
+      if (code === 0x22) {
+        this.index = index + 1;
+        const literal = this.text.slice(start, index + 1);
+        if (!escaped) return literal.slice(1, -1);
+        try {
+          // The literal is one complete string token, so JSON.parse only decodes its escapes.
+          return JSON.parse(literal) as string;
+        } catch {
+          return this.fail('invalid escape sequence in a string', 'malformed_json', start);
+        }
+      }
+      if (code === 0x5c) {
+        escaped = true;
+        index += 1;
+      } else if (code < 0x20) {
+        this.fail('unescaped control character in a string; escape it as \\uXXXX', 'malformed_json', index);
+      }
+    }
+    return this.fail('a string is not closed before the end of the body', 'malformed_json', start);
+  }
+
+  private parseNumber(): number | string {
+    NUMBER.lastIndex = this.index;
+    const match = NUMBER.exec(this.text);
+    if (match === null) return this.fail(`invalid number starting with ${this.describeNext()}`);
+    const [literal, fraction, exponent] = match;
+    this.index += literal.length;
+
+    const value = Number(literal);
+    if (fraction === undefined && exponent === undefined && !Number.isSafeInteger(value)) {
+      return literal;
+    }
+    if (!Number.isFinite(value)) {
+      this.fail(`the number ${literal.slice(0, 40)} is too large for a double`, 'malformed_json', this.index - literal.length);
+    }
+    return value;
+  }
+
+  private enterContainer(): void {
+    // path has one entry per enclosing container, so its length is the current depth.
+    if (this.path.length + 1 > this.maxDepth) {
+      this.fail(
+        `objects and arrays nest more than ${this.maxDepth} levels deep; flatten the payload or raise ingest.maxJsonDepth`,
+        'json_too_deep',
+      );
+    }
+  }
+
+  private skipWhitespace(): void {
+    for (;;) {
+      const code = this.text.charCodeAt(this.index);
+      if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return;
+      this.index += 1;
+    }
+  }
+
+  private describeNext(): string {
+    return this.describeAt(this.index);
+  }
+
+  private describeAt(index: number): string {
+    if (index >= this.text.length) return 'the end of the body';
+    return quote(this.text.slice(index, index + 1));
+  }
+
+  private fail(
+    problem: string,
+    code: StrictJsonErrorCode = 'malformed_json',
+    position: number = this.index,
+  ): never {
+    throw new StrictJsonError(code, `${problem} (at character ${position})`, position, [...this.path]);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Quotes a text for a message, escaped and cut to 64 characters. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
+}
