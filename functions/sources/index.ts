@@ -1,8 +1,11 @@
+import { abuseIpDbSource } from './abuseipdb/index.ts';
 import { genericSource } from './generic/index.ts';
+import { greyNoiseSource } from './greynoise/index.ts';
 import { guardDutySource } from './guardduty/index.ts';
 import { otxSource } from './otx/index.ts';
 import { securityHubSource } from './securityhub/index.ts';
 import type { SourceAdapter } from './source.ts';
+import { shodanSource } from './shodan/index.ts';
 import { standardWebhooksSource } from './standard-webhooks/index.ts';
 import { threatFoxSource } from './threatfox/index.ts';
 import { urlhausSource } from './urlhaus/index.ts';
@@ -21,6 +24,9 @@ export const SOURCES: Readonly<Record<string, SourceAdapter>> = Object.freeze({
   [otxSource.id]: otxSource,
   [guardDutySource.id]: guardDutySource,
   [securityHubSource.id]: securityHubSource,
+  [abuseIpDbSource.id]: abuseIpDbSource,
+  [greyNoiseSource.id]: greyNoiseSource,
+  [shodanSource.id]: shodanSource,
 });
 
 /** Returns the source with this id, or undefined; ids such as "constructor" never match. */

@@ -52,9 +52,7 @@ export function guardNonRoutable(observable: Observable, verdict: Verdict): Verd
 function describeNotRouted(observable: Observable): string | undefined {
   if (observable.type === 'ipv4' || observable.type === 'ipv6') {
     if (isRoutableIp(observable.value)) return undefined;
-    const scope = ipScope(observable.value).replace('_', '-');
-    const article = /^[aeiou]/.test(scope) ? 'an' : 'a';
-    return `is ${article} ${scope} address, which is not routed on the internet`;
+    return `is ${describeIpScope(ipScope(observable.value))}, which is not routed on the internet`;
   }
   if (observable.type === 'cidr') {
     const cidr = parseCidr(observable.value);
@@ -62,4 +60,10 @@ function describeNotRouted(observable: Observable): string | undefined {
     return 'contains addresses that are not routed on the internet (private, reserved or other special-purpose ones)';
   }
   return undefined;
+}
+
+/** Names an address scope with its article, such as "a private address" or "an unspecified address". */
+export function describeIpScope(scope: IpScope): string {
+  const words = scope.replace('_', '-');
+  return `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words} address`;
 }
