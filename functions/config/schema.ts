@@ -286,6 +286,157 @@ export const deploymentSchema = z
   })
   .prefault({});
 
+const pullJobId = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,39}$/,
+    'must be a job id such as "threatfox-recent": lower-case letters, digits and "-", at most 40 characters',
+  );
+
+/** The two EventBridge Scheduler forms the relay accepts: `rate(…)` and `cron(…)` with six fields. */
+const scheduleExpression = z
+  .string()
+  .regex(
+    /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/,
+    'must be an EventBridge Scheduler expression such as "rate(15 minutes)" or "cron(0 */6 * * ? *)"',
+  );
+
+const queryValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * Where a job sends its requests. `baseUrl` must be on the vendor's own domain (or a host in
+ * `pulls.allowedHosts`); plain http to a loopback address is accepted only in local mode.
+ * `reserved` names the parameters the job type sets itself, which `query` cannot override.
+ */
+const pullApi = (
+  baseUrl: string,
+  endpoint: string,
+  reserved: readonly string[],
+  defaultQuery: Record<string, string | number | boolean> = {},
+) =>
+  z
+    .object({
+      baseUrl: z
+        .string()
+        .regex(
+          /^https?:\/\/[^/?#]+$/,
+          'must be a scheme and host without a path, such as "https://api.example.com"',
+        )
+        .default(baseUrl),
+      endpoint: z
+        .string()
+        .regex(/^\/[A-Za-z0-9_\-./]*$/, 'must be a path that starts with "/"')
+        .default(endpoint),
+      /** Extra parameters sent with every request; the job type says where (query string or JSON body). */
+      query: z
+        .record(z.string().regex(/^[A-Za-z0-9_]+$/, 'must be a parameter name'), queryValue)
+        .default(defaultQuery)
+        .refine((query) => reserved.every((key) => !Object.hasOwn(query, key)), {
+          message: `must not set ${reserved.map((key) => `"${key}"`).join(', ')}: the job sets them itself`,
+        }),
+    })
+    .prefault({});
+
+const pullJobFields = (defaults: { schedule: string; requestIntervalMs: number }) => ({
+  id: pullJobId,
+  enabled: z.boolean().default(true),
+  schedule: scheduleExpression.default(defaults.schedule),
+  /** Secrets Manager secret holding `{"apiKey": "..."}`, the vendor API key. */
+  secretName: z.string().min(1),
+  /** Items a run enqueues at most; the next run goes on from where this one stopped. */
+  maxItemsPerRun: z.number().int().min(1).max(100_000).default(1000),
+  /** Minimum wait between two requests to the vendor, in milliseconds, to stay under its rate limit. */
+  requestIntervalMs: z.number().int().min(0).max(600_000).default(defaults.requestIntervalMs),
+});
+
+const HOURLY = { schedule: 'rate(1 hour)', requestIntervalMs: 0 };
+
+/** How far back the first run of a job reads, in hours, before any checkpoint exists. */
+const lookbackHours = (max: number) => z.number().int().min(1).max(max).default(24);
+
+/** One scheduled pull; `source` picks the vendor API and the adapter that normalizes its items. */
+export const pullJobSchema = z.discriminatedUnion('source', [
+  z.object({
+    ...pullJobFields(HOURLY),
+    source: z.literal('threatfox'),
+    api: pullApi('https://threatfox-api.abuse.ch', '/api/v1/', ['query', 'days']),
+    // ThreatFox's get_iocs reads at most 7 days back.
+    lookbackHours: lookbackHours(168),
+  }),
+  z.object({
+    ...pullJobFields(HOURLY),
+    source: z.literal('urlhaus'),
+    api: pullApi('https://urlhaus-api.abuse.ch', '/v1/urls/recent/', []),
+    /** URLs per request (`/limit/N/`); URLhaus returns at most 1000 URLs of the last 3 days. */
+    pageSize: z.number().int().min(1).max(1000).default(1000),
+    lookbackHours: lookbackHours(72),
+  }),
+  z.object({
+    // The free plan allows 5 blacklist requests a day.
+    ...pullJobFields({ schedule: 'rate(6 hours)', requestIntervalMs: 0 }),
+    source: z.literal('abuseipdb'),
+    // 100 is the API's own default; lower minimums need a subscription.
+    api: pullApi('https://api.abuseipdb.com', '/api/v2/blacklist', ['limit'], {
+      confidenceMinimum: 100,
+    }),
+    /** Addresses per request (`limit`); the free plan returns at most 10,000. */
+    pageSize: z.number().int().min(1).max(500_000).default(10_000),
+    lookbackHours: lookbackHours(24 * 30),
+  }),
+  z.object({
+    ...pullJobFields(HOURLY),
+    source: z.literal('otx'),
+    api: pullApi('https://otx.alienvault.com', '/api/v1/pulses/subscribed', [
+      'modified_since',
+      'limit',
+      'page',
+    ]),
+    /** Pulses per page (`limit`). */
+    pageSize: z.number().int().min(1).max(500).default(50),
+    lookbackHours: lookbackHours(24 * 30),
+  }),
+  z.object({
+    // The public API allows 4 requests a minute, so one lookup every 15 seconds.
+    ...pullJobFields({ schedule: 'rate(1 day)', requestIntervalMs: 15_000 }),
+    source: z.literal('virustotal'),
+    api: pullApi('https://www.virustotal.com', '/api/v3', []),
+    /** IP addresses, domains, URLs and file hashes to look up again on every run. */
+    observables: z.array(z.string().min(1).max(2048)).min(1).max(500),
+  }),
+]);
+
+export const pullsSchema = z
+  .object({
+    jobs: z
+      .array(pullJobSchema)
+      .default([])
+      .superRefine((jobs, context) => {
+        const seen = new Set<string>();
+        for (const [index, job] of jobs.entries()) {
+          if (seen.has(job.id)) {
+            context.addIssue({
+              code: 'custom',
+              path: [index, 'id'],
+              message: `"${job.id}" is the id of an earlier job; give every job its own id`,
+            });
+          }
+          seen.add(job.id);
+        }
+      }),
+    /** Hosts besides each vendor's own API host that `api.baseUrl` may name, such as a proxy. Exact host names. */
+    allowedHosts: z.array(z.string().regex(/^[a-z0-9.-]+$/i, 'must be a host name')).default([]),
+    /** How long an item's dedupe key is kept, in days; an item fetched again later is sent again. */
+    dedupeTtlDays: z.number().int().min(1).max(365).default(30),
+    /** Time one vendor request may take, in milliseconds. */
+    requestTimeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
+    /** Attempts per vendor request on 429, 5xx, timeouts and resets. */
+    maxAttempts: z.number().int().min(1).max(10).default(4),
+    /** The pull function; a run stops cleanly before this timeout and the next run goes on. */
+    timeoutSeconds: z.number().int().min(30).max(900).default(300),
+    memorySizeMb: z.number().int().min(128).max(10_240).default(512),
+  })
+  .prefault({});
+
 export const relayConfigSchema = z.object({
   instance: z
     .object({
@@ -336,6 +487,8 @@ export const relayConfigSchema = z.object({
     })
     .prefault({}),
   deployment: deploymentSchema,
+  /** Scheduled pulls from vendor APIs; docs/pulls.md describes each job type. */
+  pulls: pullsSchema,
   /**
    * Local mode only: secret values by secret name, standing in for Secrets Manager.
    * The CDK app removes this section, so its values never reach a template or a function.
@@ -353,6 +506,8 @@ export type SourceSettings = z.infer<typeof sourceSettingsSchema>;
 export type SourceAuth = z.infer<typeof sourceAuthSchema>;
 export type RecordTables = z.infer<typeof recordTablesSchema>;
 export type DeploymentSettings = z.infer<typeof deploymentSchema>;
+export type PullsSettings = z.infer<typeof pullsSchema>;
+export type PullJob = z.infer<typeof pullJobSchema>;
       /**
        * Deepest nesting of JSON objects and arrays accepted in a body; deeper bodies get 400
        * `json_too_deep`. The deepest vendor payload in the project's samples nests 12 levels.

@@ -1,0 +1,87 @@
+import type { PullJob, RelayConfig } from '../config/schema.ts';
+import { SecretError, type SecretStore } from '../credentials/secret-store.ts';
+import type { SourceAdapter } from '../sources/source.ts';
+import { PullError } from './errors.ts';
+import type { PullJobType } from './job-type.ts';
+import { jobTypeOf } from './jobs/index.ts';
+import { checkVendorBaseUrl } from './vendor-url.ts';
+
+/** A job with everything a run needs, checked before the run takes the lease. */
+export interface PreparedJob {
+  job: PullJob;
+  jobType: PullJobType;
+  adapter: SourceAdapter;
+  /** The job's base URL, checked against the allow-list. */
+  origin: string;
+  apiKey: string;
+}
+
+/**
+ * Finds the job, its job type and source adapter, checks its base URL and settings, and
+ * reads its API key. Misconfiguration fails here, before the run touches the checkpoint.
+ *
+ * @throws PullError naming the setting to fix.
+ */
+export async function preparePullJob(
+  jobId: string,
+  deps: {
+    config: RelayConfig;
+    secrets: SecretStore;
+    getSource: (id: string) => SourceAdapter | undefined;
+    localMode: boolean;
+  },
+): Promise<PreparedJob> {
+  const job = deps.config.pulls.jobs.find((candidate) => candidate.id === jobId);
+  if (job === undefined) {
+    const known = deps.config.pulls.jobs.map((candidate) => candidate.id);
+    throw new PullError(
+      'job_not_found',
+      `No pull job "${jobId}" in pulls.jobs of the configuration` +
+        (known.length > 0 ? `; configured jobs: ${known.join(', ')}.` : '; it has no jobs.'),
+    );
+  }
+
+  const jobType = jobTypeOf(job);
+  const adapter = deps.getSource(job.source);
+  if (adapter === undefined) {
+    throw new PullError(
+      'source_not_registered',
+      `Pull job "${jobId}" needs the source adapter "${job.source}", which this build of the relay ` +
+        'does not register in functions/sources/index.ts.',
+    );
+  }
+  const problems = jobType.validateJob?.(job) ?? [];
+  if (problems.length > 0) {
+    throw new PullError('job_invalid', `Invalid pull job "${jobId}":\n  ${problems.join('\n  ')}`);
+  }
+
+  const origin = checkVendorBaseUrl(jobId, job.api.baseUrl, {
+    vendorHosts: jobType.hosts,
+    allowedHosts: deps.config.pulls.allowedHosts,
+    localMode: deps.localMode,
+  });
+  return { job, jobType, adapter, origin, apiKey: await readApiKey(job, deps.secrets) };
+}
+
+async function readApiKey(job: PullJob, secrets: SecretStore): Promise<string> {
+  let values: Record<string, unknown>;
+  try {
+    values = await secrets.getJson(job.secretName);
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
+    throw new PullError(
+      'api_key_missing',
+      `Pull job "${job.id}" cannot read its secret: ${error.message}`,
+      { cause: error },
+    );
+  }
+  const apiKey = values.apiKey;
+  if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+    throw new PullError(
+      'api_key_missing',
+      `Secret "${job.secretName}" of pull job "${job.id}" has no "apiKey" string; store ` +
+        '{"apiKey": "<the vendor API key>"} in it.',
+    );
+  }
+  return apiKey.trim();
+}

@@ -1,0 +1,182 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { backoffDelayMs, parseRetryAfter } from '../secops/retry.ts';
+import { PullError, RunInterruption } from './errors.ts';
+import type { VendorRequest, VendorResponse } from './job-type.ts';
+
+export type Fetch = typeof globalThis.fetch;
+
+/** Shortest time worth starting a request with; with less left before the deadline the run stops. */
+const MIN_REQUEST_TIME_MS = 1000;
+
+export interface VendorClientOptions {
+  jobId: string;
+  vendorName: string;
+  /** Time one attempt may take, in milliseconds (`pulls.requestTimeoutMs`). */
+  requestTimeoutMs: number;
+  /** Attempts per request (`pulls.maxAttempts`). */
+  maxAttempts: number;
+  /** Minimum wait between two requests, in milliseconds (the job's `requestIntervalMs`). */
+  minIntervalMs: number;
+  logger: Logger;
+  fetch?: Fetch;
+  /** Epoch milliseconds; the deadline is measured on this clock. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/**
+ * Sends a job's requests to its vendor with the vendor's etiquette:
+ *
+ * - 429 waits for `Retry-After` (seconds or an HTTP date), or a full-jitter backoff without it;
+ * - 5xx, 408, timeouts, refused and reset connections wait a full-jitter backoff
+ *   (`backoffDelayMs`: up to 200 ms, doubling to 5 s), or `Retry-After` when the vendor sent one;
+ * - at most `maxAttempts` attempts, and at least `minIntervalMs` between two requests;
+ * - redirects are not followed, so the API key never travels to another host;
+ * - no attempt or wait runs past the deadline.
+ *
+ * A 429 whose wait does not fit before the deadline, or that lasts all attempts, interrupts
+ * the run cleanly (RunInterruption `rate_limited`), so it saves its progress. Server errors
+ * that last all attempts fail the run (PullError `vendor_unavailable`) and leave the
+ * checkpoint as it was. Any other status is returned for the job type to read.
+ */
+export class VendorClient {
+  private readonly fetch: Fetch;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private lastRequestAt: number | undefined;
+
+  constructor(private readonly options: VendorClientOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Sends a request, retrying as described above, and returns the first answer not retried. */
+  async send(request: VendorRequest, deadline: number): Promise<VendorResponse> {
+    const { maxAttempts, logger, jobId } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      await this.keepInterval(deadline);
+      const outcome = await this.attempt(request, deadline);
+      if (outcome.response !== undefined && !isRetryable(outcome.response.status)) {
+        return outcome.response;
+      }
+
+      const rateLimited = outcome.response?.status === 429;
+      const retryAfter = parseRetryAfter(outcome.response?.headers.get('retry-after'), this.now());
+      const waitMs = retryAfter ?? backoffDelayMs(attempt, this.random);
+      const problem =
+        outcome.response === undefined ? outcome.error : `HTTP ${outcome.response.status}`;
+
+      if (attempt >= maxAttempts || this.now() + waitMs + MIN_REQUEST_TIME_MS > deadline) {
+        throw this.giveUp(request, problem, rateLimited, attempt, outcome.cause);
+      }
+      logger.warn('Vendor request retried', {
+        job: jobId,
+        url: describe(request.url),
+        problem,
+        attempt,
+        waitMs,
+        ...(retryAfter !== undefined && { retryAfterMs: retryAfter }),
+      });
+      await this.sleep(waitMs);
+    }
+  }
+
+  private async keepInterval(deadline: number): Promise<void> {
+    const { minIntervalMs } = this.options;
+    if (this.lastRequestAt !== undefined && minIntervalMs > 0) {
+      const waitMs = this.lastRequestAt + minIntervalMs - this.now();
+      if (waitMs > 0) {
+        if (this.now() + waitMs + MIN_REQUEST_TIME_MS > deadline) {
+          throw new RunInterruption(
+            'deadline',
+            `The next request would wait ${waitMs} ms (requestIntervalMs) past the run's deadline.`,
+          );
+        }
+        await this.sleep(waitMs);
+      }
+    }
+    if (deadline - this.now() < MIN_REQUEST_TIME_MS) {
+      throw new RunInterruption(
+        'deadline',
+        "The run's deadline leaves no time for another request.",
+      );
+    }
+  }
+
+  private async attempt(
+    request: VendorRequest,
+    deadline: number,
+  ): Promise<{ response?: VendorResponse; error: string; cause?: unknown }> {
+    const timeoutMs = Math.min(this.options.requestTimeoutMs, deadline - this.now());
+    this.lastRequestAt = this.now();
+    try {
+      const response = await this.fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined && { body: request.body }),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const body = await response.text();
+      if (response.status >= 300 && response.status < 400) {
+        throw new PullError(
+          'vendor_redirect',
+          `${this.options.vendorName} answered ${describe(request.url)} with HTTP ${response.status} ` +
+            `(a redirect to ${response.headers.get('location') ?? 'no location'}). The relay does not ` +
+            'follow redirects, so the API key stays with the configured host; correct api.baseUrl or api.endpoint.',
+        );
+      }
+      return { response: { status: response.status, headers: response.headers, body }, error: '' };
+    } catch (error) {
+      if (error instanceof PullError) throw error;
+      return { error: describeTransportError(error, timeoutMs), cause: error };
+    }
+  }
+
+  private giveUp(
+    request: VendorRequest,
+    problem: string,
+    rateLimited: boolean,
+    attempts: number,
+    cause: unknown,
+  ): Error {
+    const { vendorName, jobId } = this.options;
+    if (rateLimited) {
+      return new RunInterruption(
+        'rate_limited',
+        `${vendorName} rate-limits job "${jobId}" (HTTP 429) for longer than this run may wait; ` +
+          'the next run goes on from here.',
+      );
+    }
+    return new PullError(
+      'vendor_unavailable',
+      `${vendorName} did not answer ${describe(request.url)} after ${attempts} attempts (last: ` +
+        `${problem}). The checkpoint is unchanged, so the next scheduled run reads the same items again.`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
+/** 429, 408 and 5xx are worth another attempt; other statuses will not change on retry. */
+function isRetryable(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+/** The URL without its query, which can hold search terms; keys are only ever in headers. */
+function describe(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+function describeTransportError(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  // Undici rejects with TypeError("fetch failed") and puts the socket error in `cause`.
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return `connection failed (${cause.code})`;
+  return `connection failed (${error instanceof Error ? error.message : String(error)})`;
+}

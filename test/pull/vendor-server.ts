@@ -1,0 +1,84 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the fake vendor received. */
+export interface ReceivedRequest {
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** What the fake vendor answers: a status, optional headers and a JSON or text body. */
+export interface VendorReply {
+  status?: number;
+  headers?: Record<string, string>;
+  json?: unknown;
+  text?: string;
+  /** Milliseconds to wait before answering. */
+  delayMs?: number;
+}
+
+export type VendorRoute = (request: ReceivedRequest) => VendorReply | Promise<VendorReply>;
+
+export interface VendorServer {
+  /** Base URL, such as http://127.0.0.1:43512. */
+  url: string;
+  requests: ReceivedRequest[];
+  /** Replaces how the server answers from the next request on. */
+  answer(route: VendorRoute): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in for a vendor API on a free loopback port. Tests set its answers with `answer`
+ * (fixtures shaped like the vendor's documented responses) and read what it received.
+ */
+export async function startVendorServer(
+  route: VendorRoute = () => ({ status: 404 }),
+): Promise<VendorServer> {
+  let current = route;
+  const requests: ReceivedRequest[] = [];
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const received: ReceivedRequest = {
+        method: request.method ?? 'GET',
+        url: request.url ?? '/',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      requests.push(received);
+      Promise.resolve(current(received))
+        .then(async (reply) => {
+          if (reply.delayMs !== undefined)
+            await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+          const body = reply.text ?? (reply.json === undefined ? '' : JSON.stringify(reply.json));
+          response.writeHead(reply.status ?? 200, {
+            ...(reply.json !== undefined && { 'content-type': 'application/json' }),
+            ...reply.headers,
+          });
+          response.end(body);
+        })
+        .catch((error: unknown) => {
+          response.writeHead(500, { 'content-type': 'text/plain' });
+          response.end(String(error));
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    answer(next) {
+      current = next;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
