@@ -484,6 +484,35 @@ export const relayConfigSchema = z.object({
     .object({
       /** Receives after which the forwarder dead-letters a record itself, with its last error. */
       maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+      /**
+       * The per-instance circuit breaker: after `failureThreshold` consecutive requests
+       * answered with 429, 5xx or the hibernation page, or with no answer, the forwarder
+       * stops calling the instance for `coolDownMs`, then lets one probe through. Each
+       * failed probe doubles the wait, up to `maxCoolDownMs`.
+       */
+      circuitBreaker: z
+        .object({
+          failureThreshold: z.number().int().min(1).max(1000).default(5),
+          coolDownMs: z.number().int().min(100).max(600_000).default(10_000),
+          maxCoolDownMs: z.number().int().min(100).max(3_600_000).default(300_000),
+        })
+        .refine((breaker) => breaker.maxCoolDownMs >= breaker.coolDownMs, {
+          message: 'must be at least coolDownMs',
+          path: ['maxCoolDownMs'],
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /**
+   * Duplicate deliveries: a delivery id (Standard Webhooks `webhook-id`, EventBridge event
+   * id) or, without one, a hash of each normalized record is remembered for `ttlSeconds`,
+   * and a delivery or record seen within that time is answered 202 and not queued again.
+   */
+  dedupe: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** How long a delivery id or record hash is remembered, in seconds. */
+      ttlSeconds: z.number().int().min(60).max(1_209_600).default(172_800),
     })
     .prefault({}),
   deployment: deploymentSchema,

@@ -1,6 +1,8 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfigFromEnv } from '../config/load.ts';
 import { SecretsManagerStore } from '../credentials/secrets-manager.ts';
+import { DEDUPE_TABLE_ENV, DynamoDbDedupeStore } from '../dedupe/dynamodb.ts';
 import { SqsDeliveryQueue } from '../queue/sqs.ts';
 import { requireEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -22,5 +24,20 @@ export const handler = createIngestHandler(logger, () => {
     getSource,
     logger,
     metrics: new CloudWatchMetrics('secops-relay-ingest'),
+    dedupe: {
+      store: new DynamoDbDedupeStore({
+        client: new DynamoDBClient({}),
+        tableName: requireTable(),
+      }),
+      ttlSeconds: config.dedupe.ttlSeconds,
+    },
   };
 });
+
+function requireTable(): string {
+  const name = process.env[DEDUPE_TABLE_ENV];
+  if (name === undefined || name === '') {
+    throw new Error(`Environment variable ${DEDUPE_TABLE_ENV} is not set; the CDK app sets it on deploy.`);
+  }
+  return name;
+}

@@ -2,6 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { z } from 'zod';
 import type { RelayConfig } from '../config/schema.ts';
 import type { SecretStore } from '../credentials/secret-store.ts';
+import { dropDuplicates, rememberDelivery, type DedupeSettings } from '../dedupe/deliveries.ts';
+import { DETAILS_TRUNCATION_KEY, fitRecord } from '../queue/fit-record.ts';
 import type { DeliveryMessage } from '../queue/message.ts';
 import type { DeliveryQueue } from '../queue/queue.ts';
 import { relayRecordSchema, type RelayRecord } from '../records/record.ts';
@@ -24,6 +26,8 @@ export interface IngestDependencies {
   metrics: RelayMetrics;
   now?: () => Date;
   newDeliveryId?: () => string;
+  /** Duplicate check; absent or with `dedupe.enabled` false, every delivery is queued. */
+  dedupe?: DedupeSettings;
 }
 
 export interface IngestResult {
@@ -56,13 +60,18 @@ export async function acceptPayload(
   const payload = validatePayload(adapter, json);
 
   let skipped = 0;
-  const records = normalize(adapter, payload, {
-    receivedAt: now,
-    skip: (reason, detail) => {
-      skipped += 1;
-      deps.logger.info('Item skipped', { ...log, reason, ...detail });
+  const records = normalize(
+    adapter,
+    payload,
+    {
+      receivedAt: now,
+      skip: (reason, detail) => {
+        skipped += 1;
+        deps.logger.info('Item skipped', { ...log, reason, ...detail });
+      },
     },
-  });
+    (record, index) => fitToColumns(record, index, log, deps.logger),
+  );
 
   const messages = records.map(
     (record, recordIndex): DeliveryMessage => ({
@@ -75,25 +84,67 @@ export async function acceptPayload(
     }),
   );
   checkMessageSizes(messages);
-  await enqueue(deps.queue, messages);
 
-  deps.metrics.count('RecordsAccepted', log.source, messages.length);
-  deps.logger.info('Delivery accepted', { ...log, records: messages.length, skipped });
+  const dedupe = deps.config.dedupe.enabled ? deps.dedupe : undefined;
+  const checked =
+    dedupe === undefined
+      ? { fresh: messages, duplicates: 0, duplicateOf: undefined, keys: [] }
+      : await dropDuplicates(messages, log, now, dedupe, deps.logger);
+  const queued = checked.fresh;
+  await enqueue(deps.queue, queued);
+  if (dedupe !== undefined) {
+    await rememberDelivery(checked.keys, log.deliveryId, dedupe, deps.logger);
+  }
+
+  deps.metrics.count('RecordsAccepted', log.source, queued.length);
+  if (checked.duplicates > 0) {
+    deps.metrics.count('DuplicatesDropped', log.source, checked.duplicates);
+  }
+  const duplicate = checked.duplicateOf !== undefined || (queued.length === 0 && checked.duplicates > 0);
+  deps.logger.info(duplicate ? 'Duplicate delivery accepted; nothing queued' : 'Delivery accepted', {
+    ...log,
+    records: queued.length,
+    skipped,
+    duplicates: checked.duplicates,
+    duplicateOf: checked.duplicateOf,
+  });
   return {
     status: 202,
     body: {
       status: 'accepted',
       deliveryId: log.deliveryId,
-      records: messages.length,
+      records: queued.length,
       ...(skipped > 0 && { skipped }),
-      ...(messages.length === 0 && {
-        message:
-          skipped > 0
-            ? 'Every item was skipped on purpose (see the relay log for the reasons).'
-            : 'The payload held no records to deliver.',
-      }),
+      ...(checked.duplicates > 0 && { duplicates: checked.duplicates }),
+      ...(duplicate && { duplicate: true }),
+      ...(checked.duplicateOf !== undefined && { duplicateOf: checked.duplicateOf }),
+      ...(queued.length === 0 && { message: emptyDeliveryMessage(skipped, duplicate) }),
     },
   };
+}
+
+function emptyDeliveryMessage(skipped: number, duplicate: boolean): string {
+  if (duplicate) return 'The relay queued these records before; they were not queued again.';
+  if (skipped > 0) return 'Every item was skipped on purpose (see the relay log for the reasons).';
+  return 'The payload held no records to deliver.';
+}
+
+/** Trims details past the record model's limit, logging what was left out. */
+function fitToColumns(
+  record: RelayRecord,
+  recordIndex: number,
+  log: DeliveryLog,
+  logger: Logger,
+): RelayRecord {
+  const fitted = fitRecord(record);
+  if (fitted !== record && 'details' in fitted) {
+    logger.warn('Record details trimmed to the size limit', {
+      ...log,
+      recordIndex,
+      truncation: fitted.details?.[DETAILS_TRUNCATION_KEY],
+    });
+  }
+  return fitted;
 }
 
 function validatePayload(adapter: SourceAdapter, json: unknown): unknown {
@@ -133,10 +184,11 @@ function normalize(
   adapter: SourceAdapter,
   payload: unknown,
   context: Parameters<SourceAdapter['normalize']>[1],
+  fit: (record: RelayRecord, index: number) => RelayRecord,
 ): RelayRecord[] {
   let records: RelayRecord[];
   try {
-    records = adapter.normalize(payload, context);
+    records = adapter.normalize(payload, context).map(fit);
   } catch (error) {
     if (error instanceof NormalizationError) {
       const where = error.path.length > 0 ? ` (at ${formatPath(error.path)})` : '';

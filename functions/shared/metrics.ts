@@ -5,7 +5,13 @@ export type RelayMetricName =
   | 'RecordsAccepted'
   | 'RecordsDelivered'
   | 'RecordsRetried'
-  | 'RecordsDeadLettered';
+  | 'RecordsDeadLettered'
+  /** Records ingest did not queue because an earlier delivery queued them. */
+  | 'DuplicatesDropped'
+  /** Records delivered after a POST for them went unanswered, so the instance may hold two. */
+  | 'PossibleDuplicates'
+  /** Records returned to the queue without a request because the instance's circuit was open. */
+  | 'CircuitOpenReturns';
 
 export const METRICS_NAMESPACE = 'SecOpsRelay';
 

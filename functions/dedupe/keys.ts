@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { RelayRecord } from '../records/record.ts';
+
+/** What identifies one delivery as its sender sees it; ingest fills it from the request or event. */
+export interface DeliveryIdentity {
+  /** The relay's source id, so two sources never share a key. */
+  source: string;
+  /** The sender's own delivery id (Standard Webhooks `webhook-id`), kept across its retries. */
+  senderDeliveryId?: string;
+  /** The EventBridge event id, kept across EventBridge's retries of the event. */
+  eventId?: string;
+}
+
+/**
+ * Returns the dedupe key of a whole delivery, or undefined when the sender gave no id that
+ * stays the same across its retries. Then each record is keyed by its content instead.
+ */
+export function deliveryKey(identity: DeliveryIdentity): string | undefined {
+  if (identity.senderDeliveryId !== undefined) {
+    return `delivery#${identity.source}#${identity.senderDeliveryId}`;
+  }
+  if (identity.eventId !== undefined) return `event#${identity.source}#${identity.eventId}`;
+  return undefined;
+}
+
+/**
+ * Returns the dedupe key of one normalized record: a SHA-256 of its canonical JSON.
+ *
+ * Every field the vendor sent is in the hash, so a finding re-sent with a new `updatedAt`
+ * or count (in its details or raw payload) gets a new key and is delivered again. The
+ * timestamps a source filled in from the receive time are left out, because a redelivery
+ * has a new receive time but no new data.
+ */
+export function recordKey(source: string, record: RelayRecord, receivedAt: Date): string {
+  const hashed: Record<string, unknown> = { ...record };
+  for (const field of ['lookedUpAt', 'enrichedAt'] as const) {
+    const value = hashed[field];
+    if (typeof value === 'string' && Date.parse(value) === receivedAt.getTime()) {
+      delete hashed[field];
+    }
+  }
+  const digest = createHash('sha256').update(canonicalJson(hashed)).digest('hex');
+  return `record#${source}#${digest}`;
+}
+
+/** JSON with object keys sorted at every level, so equal records hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, deliveryKey, recordKey } from '../../functions/dedupe/keys.ts';
+import type { RelayRecord } from '../../functions/records/record.ts';
+import { getSource } from '../../functions/sources/index.ts';
+
+const receivedAt = new Date('2026-03-01T12:00:00.000Z');
+const lookup: RelayRecord = {
+  kind: 'threat_lookup_result',
+  observable: { type: 'domain', value: 'login-example.net' },
+  finding: 'Suspicious',
+  source: 'Example Feed',
+  lookedUpAt: '2026-02-28T08:00:00.000Z',
+};
+
+describe('deliveryKey', () => {
+  it('uses the sender delivery id first', () => {
+    expect(deliveryKey({ source: 'standard-webhooks', senderDeliveryId: 'msg_1', eventId: 'e-1' })).toBe(
+      'delivery#standard-webhooks#msg_1',
+    );
+  });
+
+  it('uses the EventBridge event id next', () => {
+    expect(deliveryKey({ source: 'guardduty', eventId: 'e-1' })).toBe('event#guardduty#e-1');
+  });
+
+  it('returns nothing without an id', () => {
+    expect(deliveryKey({ source: 'generic' })).toBeUndefined();
+  });
+});
+
+describe('recordKey', () => {
+  it('ignores key order', () => {
+    const reordered = JSON.parse(canonicalJson(lookup)) as RelayRecord;
+    expect(recordKey('generic', reordered, receivedAt)).toBe(recordKey('generic', lookup, receivedAt));
+  });
+
+  it('ignores a timestamp taken from the receive time', () => {
+    const first = { ...lookup, lookedUpAt: receivedAt.toISOString() };
+    const redelivered = { ...lookup, lookedUpAt: '2026-03-01T12:05:00.000Z' };
+    const later = new Date('2026-03-01T12:05:00.000Z');
+    expect(recordKey('generic', first, receivedAt)).toBe(recordKey('generic', redelivered, later));
+  });
+
+  it('keeps a timestamp the vendor sent', () => {
+    const updated = { ...lookup, lookedUpAt: '2026-02-28T09:00:00.000Z' };
+    expect(recordKey('generic', updated, receivedAt)).not.toBe(recordKey('generic', lookup, receivedAt));
+  });
+
+  it('differs between sources', () => {
+    expect(recordKey('generic', lookup, receivedAt)).not.toBe(recordKey('standard-webhooks', lookup, receivedAt));
+  });
+
+  it('keeps a GuardDuty finding re-sent with a new count', () => {
+    const event = JSON.parse(readFileSync('events/guardduty/ssh-brute-force.json', 'utf8'));
+    const resent = structuredClone(event);
+    resent.detail.updatedAt = '2025-05-30T10:15:42.531Z';
+    resent.detail.service.count = 42;
+    const adapter = getSource('guardduty')!;
+    const keysOf = (payload: unknown) =>
+      adapter
+        .normalize(adapter.payloadSchema.parse(payload), { receivedAt })
+        .map((record) => recordKey('guardduty', record, receivedAt));
+
+    const firstKeys = keysOf(event);
+    const resentKeys = keysOf(resent);
+    expect(firstKeys.length).toBeGreaterThan(0);
+    expect(resentKeys).toHaveLength(firstKeys.length);
+    // Every record changes, so the update is delivered in full and not swallowed as a duplicate.
+    for (const key of resentKeys) expect(firstKeys).not.toContain(key);
+    expect(keysOf(structuredClone(event))).toEqual(firstKeys);
+  });
+});
