@@ -11,6 +11,11 @@ export interface LocalForwarderOptions {
   logger: Logger;
   /** Messages per invocation, as the SQS event source's batch size. */
   batchSize?: number;
+  /**
+   * Invocations that may run at once, as the SQS event source's maximum concurrency
+   * (`deployment.forward.maxConcurrency`); default 1.
+   */
+  maxConcurrency?: number;
   /** Time limit of one invocation, as the deployed forward function's timeout. */
   functionTimeoutMs?: number;
   /** Wait before a failed message is handed out again, per receive so far; doubles each time. */
@@ -20,16 +25,22 @@ export interface LocalForwarderOptions {
 }
 
 /**
- * Plays the part of the SQS event source mapping for the local stack. It receives batches
- * from the in-process queue and invokes the forward handler with an SQS event. Then it
- * deletes the messages the handler finished and hands failed ones out again after a backoff.
+ * Plays the part of the SQS event source mapping for the local stack. Up to
+ * `maxConcurrency` pollers each receive a batch from the in-process queue and invoke the
+ * forward handler with an SQS event. Then they delete the messages the handler finished
+ * and hand failed ones out again after a backoff, which replaces SQS's visibility timeout.
  */
 export class LocalForwarder {
   private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  /** Set when messages arrived since the last receive, so idle() does not sleep past them. */
-  private arrived = false;
+  private pollers: Promise<void>[] = [];
+  private readonly wakers = new Set<() => void>();
+  /** Counts message arrivals, so a poller does not sleep past messages that came during its receive. */
+  private arrivals = 0;
+  private inFlight = 0;
+  /** Maximum number of invocations that ran at the same time since the start. */
+  peakConcurrency = 0;
+  /** Invocations since the start. */
+  invocations = 0;
 
   constructor(private readonly options: LocalForwarderOptions) {}
 
@@ -37,32 +48,45 @@ export class LocalForwarder {
     if (this.running) return;
     this.running = true;
     this.options.queue.on('message', this.onMessage);
-    this.loop = this.run();
+    const pollers = Math.max(1, this.options.maxConcurrency ?? 1);
+    this.pollers = Array.from({ length: pollers }, () => this.poll());
   }
 
-  /** Stops after the batch in progress, if any. */
+  /** Stops after the batches in progress, if any. */
   async stop(): Promise<void> {
     this.running = false;
     this.options.queue.off('message', this.onMessage);
-    this.wake?.();
-    await this.loop;
+    for (const wake of this.wakers) wake();
+    await Promise.all(this.pollers);
+  }
+
+  /** Number of invocations running now. */
+  get busy(): number {
+    return this.inFlight;
   }
 
   private readonly onMessage = () => {
-    this.arrived = true;
-    this.wake?.();
+    this.arrivals += 1;
+    for (const wake of this.wakers) wake();
   };
 
-  private async run(): Promise<void> {
+  private async poll(): Promise<void> {
     const batchSize = this.options.batchSize ?? 10;
     while (this.running) {
-      this.arrived = false;
+      const arrivalsBefore = this.arrivals;
       const batch = await this.options.queue.receive(batchSize);
       if (batch.length === 0) {
-        await this.idle();
+        await this.idle(arrivalsBefore);
         continue;
       }
-      await this.invoke(batch);
+      this.inFlight += 1;
+      this.invocations += 1;
+      this.peakConcurrency = Math.max(this.peakConcurrency, this.inFlight);
+      try {
+        await this.invoke(batch);
+      } finally {
+        this.inFlight -= 1;
+      }
     }
   }
 
@@ -96,18 +120,19 @@ export class LocalForwarder {
   }
 
   /** Waits for a new message or for the next hidden message to become visible. */
-  private async idle(): Promise<void> {
-    if (this.arrived || !this.running) return;
+  private async idle(arrivalsBefore: number): Promise<void> {
+    if (this.arrivals !== arrivalsBefore || !this.running) return;
     const next = this.options.queue.nextVisibleAt();
     const waitMs = next === undefined ? 60_000 : Math.max(10, next - Date.now());
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, waitMs);
-      this.wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.wakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, waitMs);
+      this.wakers.add(wake);
     });
-    this.wake = undefined;
   }
 }
 

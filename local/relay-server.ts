@@ -12,8 +12,9 @@ import {
   type IngestEvent,
   type IngestHandlerResult,
 } from '../functions/ingest/lambda.ts';
-import type { InProcessDeadLetterQueue } from '../functions/queue/in-process.ts';
+import type { InProcessDeadLetterQueue, InProcessQueue } from '../functions/queue/in-process.ts';
 import type { SourceAdapter } from '../functions/sources/source.ts';
+import { serveDeadLetters } from './dead-letter-routes.ts';
 import { localContext } from './lambda-context.ts';
 
 type IngestHandler = (event: IngestEvent, context: Context) => Promise<IngestHandlerResult>;
@@ -27,6 +28,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export interface RelayServerOptions {
   ingest: IngestHandler;
   getSource: (id: string) => SourceAdapter | undefined;
+  queue: InProcessQueue;
   deadLetters: InProcessDeadLetterQueue;
   logger: Logger;
 }
@@ -57,8 +59,9 @@ async function handle(
     sendJson(response, 200, { status: 'ok' });
     return;
   }
-  if (url.pathname === '/local/dead-letters' && request.method === 'GET') {
-    sendJson(response, 200, { deadLetters: options.deadLetters.list() });
+  if (await serveDeadLetters(request, response, url, options)) return;
+  if (url.pathname === '/local/events' && request.method === 'POST') {
+    await putEvent(response, await readBody(request), options);
     return;
   }
 
@@ -133,6 +136,44 @@ async function forwardAsEvent(
         detail: json,
       };
 
+  await invokeWithEvent(response, event, options);
+}
+
+/**
+ * Plays EventBridge's PutEvents for the local stack: the body is one EventBridge event,
+ * with its `id`, which goes to the ingest handler as a rule would deliver it. Sending the
+ * same event twice is how EventBridge's own redelivery looks to the relay.
+ */
+async function putEvent(
+  response: ServerResponse,
+  body: Buffer | undefined,
+  options: RelayServerOptions,
+): Promise<void> {
+  let json: unknown;
+  try {
+    json = JSON.parse((body ?? Buffer.alloc(0)).toString('utf8'));
+  } catch (error) {
+    sendJson(response, 400, {
+      code: 'malformed_json',
+      message: `The body is not valid JSON: ${(error as Error).message}.`,
+    });
+    return;
+  }
+  if (!isEventBridgeEvent(json) || typeof json.id !== 'string' || json.id === '') {
+    sendJson(response, 400, {
+      code: 'malformed_request',
+      message: 'Send one EventBridge event with "id", "source", "detail-type" and "detail".',
+    });
+    return;
+  }
+  await invokeWithEvent(response, json, options);
+}
+
+async function invokeWithEvent(
+  response: ServerResponse,
+  event: EventBridgeEvent,
+  options: RelayServerOptions,
+): Promise<void> {
   try {
     const result = await options.ingest(event, localContext('secops-relay-ingest', 10_000));
     sendJson(response, 202, result);

@@ -4,11 +4,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RelayConfig } from '../functions/config/schema.ts';
 import { InstanceCredentialsProvider } from '../functions/credentials/instance.ts';
 import { isLoopbackHost } from '../functions/credentials/instance-url.ts';
-import { LocalSecretStore } from '../functions/credentials/local.ts';
+import { InMemoryDedupeStore } from '../functions/dedupe/store.ts';
+import { createInstanceSender } from '../functions/forward/instance-sender.ts';
 import { createForwardHandler } from '../functions/forward/lambda.ts';
 import { createIngestHandler } from '../functions/ingest/lambda.ts';
 import { InProcessDeadLetterQueue, InProcessQueue } from '../functions/queue/in-process.ts';
-import { SecOpsClient } from '../functions/secops/client.ts';
+import type { CircuitBreaker } from '../functions/secops/circuit-breaker.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { InMemoryMetrics } from '../functions/shared/metrics.ts';
 import { checkConfiguredSources } from '../functions/sources/check-config.ts';
@@ -16,6 +17,7 @@ import { getSource, SOURCE_IDS } from '../functions/sources/index.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { LocalForwarder } from './forwarder.ts';
 import { createRelayServer } from './relay-server.ts';
+import { RotatableSecretStore } from './rotatable-secrets.ts';
 
 export interface LocalStackOptions {
   config: RelayConfig;
@@ -25,8 +27,17 @@ export interface LocalStackOptions {
   sandboxPort?: number;
   /** Start the sandbox instance; false when the instance secret points at another instance. */
   sandbox?: boolean;
+  /**
+   * Instance URL to put in the local instance secret in place of the sandbox's, such as a
+   * fault-injecting proxy in front of it.
+   */
+  instanceUrl?: string;
   /** Base wait before a failed record is retried, in milliseconds (tests shorten it). */
   retryDelayMs?: number;
+  /** Maximum wait before a failed record is retried, in milliseconds; default 30,000. */
+  maxRetryDelayMs?: number;
+  /** Time limit of one forward invocation, in milliseconds; default `deployment.forward.timeoutSeconds`. */
+  functionTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -36,6 +47,14 @@ export interface LocalStack {
   queue: InProcessQueue;
   deadLetters: InProcessDeadLetterQueue;
   metrics: InMemoryMetrics;
+  /** The secrets the relay reads, which a test may rotate while the stack runs. */
+  secrets: RotatableSecretStore;
+  /** Delivery ids and record hashes ingest has seen, and records whose POST went unanswered. */
+  dedupe: InMemoryDedupeStore;
+  /** The forwarder's circuit breaker for the instance. */
+  breaker: CircuitBreaker;
+  /** The stand-in for the SQS event source: its peak concurrency and invocation count. */
+  forwarder: LocalForwarder;
   close(): Promise<void>;
 }
 
@@ -63,9 +82,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ? undefined
       : await startSandbox({ port: options.sandboxPort ?? 3001, host: HOST, config, logger });
 
-  const secrets = new LocalSecretStore(
-    pointAtSandbox(config.local?.secrets ?? {}, config.instance.secretName, sandbox, logger),
+  const instanceSecrets = pointAtSandbox(
+    config.local?.secrets ?? {},
+    config.instance.secretName,
+    options.instanceUrl ?? sandbox?.url,
+    logger,
   );
+  const secrets = new RotatableSecretStore(instanceSecrets);
+  const dedupe = new InMemoryDedupeStore();
 
   const ingest = createIngestHandler(logger, () => ({
     config,
@@ -74,6 +98,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     getSource,
     logger,
     metrics,
+    dedupe: { store: dedupe, ttlSeconds: config.dedupe.ttlSeconds },
   }));
 
   const credentials = new InstanceCredentialsProvider({
@@ -83,21 +108,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     allowedHosts: config.instance.allowedHosts,
     localMode: true,
   });
+  const { sender, breaker } = createInstanceSender({ config, credentials, logger });
   const forward = createForwardHandler(logger, () => ({
     config,
-    sender: new SecOpsClient({ config, credentials, logger }),
+    sender,
+    breaker,
     deadLetters,
     logger,
     metrics,
+    unansweredPosts: { store: dedupe, ttlSeconds: config.dedupe.ttlSeconds },
   }));
   const forwarder = new LocalForwarder({
     queue,
     handler: forward,
     logger,
+    batchSize: config.deployment.forward.batchSize,
+    maxConcurrency: config.deployment.forward.maxConcurrency,
+    functionTimeoutMs: options.functionTimeoutMs ?? config.deployment.forward.timeoutSeconds * 1000,
     retryDelayMs: options.retryDelayMs,
+    maxRetryDelayMs: options.maxRetryDelayMs,
   });
 
-  const server = createRelayServer({ ingest, getSource, deadLetters, logger });
+  const server = createRelayServer({ ingest, getSource, queue, deadLetters, logger });
   try {
     await listen(server, options.port ?? 3000);
   } catch (error) {
@@ -113,6 +145,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     queue,
     deadLetters,
     metrics,
+    secrets,
+    dedupe,
+    breaker,
+    forwarder,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -126,17 +162,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
 /**
  * Points a loopback instance URL in the local instance secret at the sandbox this stack
- * started, so that SANDBOX_PORT (or port 0 in tests) needs no matching change in the
- * configuration. A non-loopback URL is left alone: that is a real instance.
+ * started (or at `options.instanceUrl`), so that SANDBOX_PORT (or port 0 in tests) needs no
+ * matching change in the configuration. A non-loopback URL is left alone: that is a real instance.
  */
 function pointAtSandbox(
   secrets: Record<string, Record<string, unknown>>,
   instanceSecretName: string,
-  sandbox: Sandbox | undefined,
+  targetUrl: string | undefined,
   logger: Logger,
 ): Record<string, Record<string, unknown>> {
   const instance = secrets[instanceSecretName];
-  if (sandbox === undefined || instance === undefined || typeof instance.instanceUrl !== 'string') {
+  if (targetUrl === undefined || instance === undefined || typeof instance.instanceUrl !== 'string') {
     return secrets;
   }
   let configured: URL;
@@ -145,14 +181,15 @@ function pointAtSandbox(
   } catch {
     return secrets;
   }
-  if (!isLoopbackHost(configured.hostname) || configured.origin === new URL(sandbox.url).origin) {
+  const target = new URL(targetUrl).origin;
+  if (!isLoopbackHost(configured.hostname) || configured.origin === target) {
     return secrets;
   }
   logger.info('Pointing the local instance secret at the sandbox instance', {
     configuredUrl: configured.origin,
-    sandboxUrl: sandbox.url,
+    sandboxUrl: target,
   });
-  return { ...secrets, [instanceSecretName]: { ...instance, instanceUrl: sandbox.url } };
+  return { ...secrets, [instanceSecretName]: { ...instance, instanceUrl: target } };
 }
 
 function listen(server: Server, port: number): Promise<void> {

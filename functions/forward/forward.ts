@@ -2,10 +2,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RelayConfig } from '../config/schema.ts';
 import { deliveryMessageSchema, messageId, type DeliveryMessage } from '../queue/message.ts';
 import type { DeadLetter, DeadLetterQueue } from '../queue/queue.ts';
+import type { DedupeStore } from '../dedupe/store.ts';
 import type { RelayRecord } from '../records/record.ts';
-import { SecretError } from '../credentials/secret-store.ts';
-import { SecOpsError } from '../secops/errors.ts';
+import type { CircuitBreaker } from '../secops/circuit-breaker.ts';
 import type { RelayMetrics } from '../shared/metrics.ts';
+import { classifyFailure, type Failure } from './failure.ts';
+import { countUnansweredPosts } from './unanswered-posts.ts';
 
 /** One queue message as the forwarder receives it, from SQS or from the local queue. */
 export interface ReceivedMessage {
@@ -31,6 +33,13 @@ export interface ForwardDependencies {
   logger: Logger;
   metrics: RelayMetrics;
   now?: () => Date;
+  /** The instance's circuit breaker, opened at once when the instance keeps rejecting the credentials. */
+  breaker?: CircuitBreaker;
+  /**
+   * Store of the records whose POST went unanswered, so that a later receive that
+   * delivers one counts it as a possible duplicate.
+   */
+  unansweredPosts?: { store: DedupeStore; ttlSeconds: number };
 }
 
 export interface ForwardResult {
@@ -98,94 +107,155 @@ async function forwardOne(
     receiveCount: received.receiveCount,
   };
 
-  try {
-    const result = await deps.sender.create(message.record, { deadline, log });
+  const outcome = await countUnansweredPosts(() =>
+    deps.sender.create(message.record, { deadline, log }),
+  );
+  const unansweredBefore = await wasUnansweredBefore(message, received, outcome.unanswered, deps);
+
+  if (outcome.ok) {
     deps.metrics.count('RecordsDelivered', message.source);
-    deps.logger.info('Record delivered', { ...log, sysId: result.sysId, attempts: result.attempts });
+    deps.logger.info('Record delivered', {
+      ...log,
+      sysId: outcome.value.sysId,
+      attempts: outcome.value.attempts,
+    });
+    if (unansweredBefore) {
+      // The SecOps API takes no idempotency key, so an unanswered POST may have stored the record already.
+      deps.metrics.count('PossibleDuplicates', message.source);
+      deps.logger.warn('Possible duplicate created by a retried POST after a timeout', {
+        ...log,
+        sysId: outcome.value.sysId,
+        unansweredPosts: outcome.unanswered,
+      });
+    }
     return true;
-  } catch (error) {
-    const failure = classify(error);
-    if (!failure.retryable) {
-      deps.logger.error('Instance rejected the record; dead-lettering it', {
-        ...log,
-        code: failure.code,
-        status: failure.status,
-      });
-      return deadLetter(deps, received, {
-        message,
-        reason: failure.code,
-        retryable: false,
-        detail: failure.detail,
-        attempts: failure.attempts ?? received.receiveCount,
-        lastResponse: failure.lastResponse,
-      });
-    }
+  }
 
-    if (received.receiveCount >= deps.config.delivery.maxReceiveCount) {
-      deps.logger.error('Retries spent; dead-lettering the record', {
-        ...log,
-        code: failure.code,
-        status: failure.status,
-        error: error as Error,
-      });
-      return deadLetter(deps, received, {
-        message,
-        reason: 'retries_exhausted',
-        retryable: true,
-        detail: `Last error (${failure.code}): ${failure.detail}`,
-        attempts: received.receiveCount,
-        lastResponse: failure.lastResponse,
-      });
-    }
+  const error = outcome.error;
+  const failure = explainOpenCircuit(classifyFailure(error), deps.breaker);
+  if (outcome.unanswered > 0) await rememberUnanswered(message, deps);
+  if (failure.code === 'unauthorized') deps.breaker?.trip('unauthorized');
 
-    deps.logger.warn('Record not delivered yet; the queue will retry it', {
+  if (!failure.retryable) {
+    deps.logger.error('Instance rejected the record; dead-lettering it', {
       ...log,
       code: failure.code,
       status: failure.status,
-      attempts: failure.attempts,
-      ...(failure.unexpected && { error: error as Error }),
     });
-    deps.metrics.count('RecordsRetried', message.source);
+    return deadLetter(deps, received, {
+      message,
+      reason: failure.code,
+      retryable: false,
+      detail: failure.detail,
+      attempts: failure.attempts ?? received.receiveCount,
+      lastResponse: failure.lastResponse,
+      ...(unansweredBefore && { possiblyDelivered: true }),
+    });
+  }
+
+  if (received.receiveCount >= deps.config.delivery.maxReceiveCount) {
+    deps.logger.error('Retries spent; dead-lettering the record', {
+      ...log,
+      code: failure.code,
+      status: failure.status,
+      error: error as Error,
+    });
+    return deadLetter(deps, received, {
+      message,
+      reason: 'retries_exhausted',
+      retryable: true,
+      detail: `Last error (${failure.code}): ${failure.detail}`,
+      attempts: received.receiveCount,
+      lastResponse: failure.lastResponse,
+      ...(unansweredBefore && { possiblyDelivered: true }),
+    });
+  }
+
+  if (failure.code === 'circuit_open') {
+    deps.metrics.count('CircuitOpenReturns', message.source);
+    deps.logger.info('Instance circuit is open; the queue will retry the record', log);
+    return false;
+  }
+  deps.logger.warn('Record not delivered yet; the queue will retry it', {
+    ...log,
+    code: failure.code,
+    status: failure.status,
+    attempts: failure.attempts,
+    ...(failure.unexpected && { error: error as Error }),
+  });
+  deps.metrics.count('RecordsRetried', message.source);
+  return false;
+}
+
+/** The last failure the instance itself returned, per breaker, to explain an open circuit. */
+const lastInstanceFailure = new WeakMap<CircuitBreaker, Failure>();
+
+/**
+ * Adds the instance's own last failure to a `circuit_open` failure, so that a record
+ * dead-lettered while the circuit is open names what the instance returned. Other
+ * failures are noted as that last failure and returned unchanged.
+ */
+function explainOpenCircuit(failure: Failure, breaker: CircuitBreaker | undefined): Failure {
+  if (breaker === undefined) return failure;
+  if (failure.code !== 'circuit_open') {
+    const fromInstance = !failure.unexpected && !failure.code.startsWith('secret_');
+    if (failure.retryable && fromInstance) lastInstanceFailure.set(breaker, failure);
+    return failure;
+  }
+  const last = lastInstanceFailure.get(breaker);
+  if (last === undefined) return failure;
+  return {
+    ...failure,
+    detail: `${failure.detail}. The instance's last failure (${last.code}): ${last.detail}`,
+    lastResponse: last.lastResponse,
+  };
+}
+
+/** Key under which the forwarder remembers that a POST of this record went unanswered. */
+export function unansweredKey(message: DeliveryMessage): string {
+  return `unanswered#${messageId(message)}`;
+}
+
+/**
+ * True when a POST of this record went unanswered in this receive or, read from the store
+ * only for records received before, in an earlier one.
+ */
+async function wasUnansweredBefore(
+  message: DeliveryMessage,
+  received: ReceivedMessage,
+  unansweredNow: number,
+  deps: ForwardDependencies,
+): Promise<boolean> {
+  if (unansweredNow > 0) return true;
+  const journal = deps.unansweredPosts;
+  if (journal === undefined || received.receiveCount <= 1) return false;
+  try {
+    const key = unansweredKey(message);
+    return (await journal.store.findSeen([key])).has(key);
+  } catch (error) {
+    deps.logger.warn('Could not read whether an earlier POST of the record went unanswered', {
+      messageId: messageId(message),
+      error: error as Error,
+    });
     return false;
   }
 }
 
-interface Failure {
-  code: string;
-  retryable: boolean;
-  detail: string;
-  unexpected: boolean;
-  status?: number;
-  attempts?: number;
-  lastResponse?: DeadLetter['lastResponse'];
-}
-
-/**
- * Sorts a delivery error. Only the instance's own rejections are permanent. An unreadable
- * instance secret is retried, because an operator can fix it while the record waits, and so
- * is an unexpected error, which the queue's receive limit bounds.
- */
-function classify(error: unknown): Failure {
-  if (error instanceof SecOpsError) {
-    return {
-      code: error.code,
-      retryable: error.retryable,
-      detail: error.message,
-      unexpected: false,
-      status: error.status,
-      attempts: error.attempts,
-      lastResponse: error.lastResponse,
-    };
+async function rememberUnanswered(message: DeliveryMessage, deps: ForwardDependencies) {
+  const journal = deps.unansweredPosts;
+  if (journal === undefined) return;
+  try {
+    await journal.store.remember(
+      [unansweredKey(message)],
+      { deliveryId: message.deliveryId },
+      journal.ttlSeconds,
+    );
+  } catch (error) {
+    deps.logger.warn('Could not remember that a POST of the record went unanswered', {
+      messageId: messageId(message),
+      error: error as Error,
+    });
   }
-  if (error instanceof SecretError) {
-    return { code: error.code, retryable: true, detail: error.message, unexpected: false };
-  }
-  return {
-    code: 'internal_error',
-    retryable: true,
-    detail: error instanceof Error ? error.message : String(error),
-    unexpected: true,
-  };
 }
 
 /**

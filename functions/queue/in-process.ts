@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { matchesFilter, type DeadLetterFilter } from './dead-letter-entry.ts';
 import type { DeliveryMessage } from './message.ts';
 import type { DeadLetter, DeadLetterQueue, DeliveryQueue } from './queue.ts';
 
@@ -118,6 +119,13 @@ export interface StoredDeadLetter extends DeadLetter {
   id: string;
 }
 
+/** Outcome of a redrive: the entries sent back to the delivery queue, and those it could not send. */
+export interface RedriveResult {
+  redriven: string[];
+  /** Entries that matched but hold no record (`invalid_message`); they stay dead-lettered. */
+  skipped: string[];
+}
+
 /** The dead-letter queue of the local stack, in memory. */
 export class InProcessDeadLetterQueue extends EventEmitter implements DeadLetterQueue {
   private readonly entries: StoredDeadLetter[] = [];
@@ -128,7 +136,38 @@ export class InProcessDeadLetterQueue extends EventEmitter implements DeadLetter
     this.emit('dead-letter', stored);
   }
 
-  list(): readonly StoredDeadLetter[] {
-    return this.entries;
+  /** Entries in the order they were dead-lettered, those matching `filter` when it is given. */
+  list(filter: DeadLetterFilter = {}): readonly StoredDeadLetter[] {
+    return this.entries.filter((entry) => matchesFilter(entry, filter));
+  }
+
+  get(id: string): StoredDeadLetter | undefined {
+    return this.entries.find((entry) => entry.id === id);
+  }
+
+  /**
+   * Sends the records of the matching entries (all of `ids` when given, else all that match
+   * `filter`) back to the delivery queue and removes those entries. Each record starts
+   * again with a receive count of zero.
+   */
+  async redrive(
+    queue: DeliveryQueue,
+    select: { filter?: DeadLetterFilter; ids?: readonly string[] },
+  ): Promise<RedriveResult> {
+    const chosen = this.entries.filter(
+      (entry) =>
+        (select.ids === undefined || select.ids.includes(entry.id)) &&
+        matchesFilter(entry, select.filter ?? {}),
+    );
+    const withRecord = chosen.filter((entry) => entry.message !== undefined);
+    await queue.enqueue(withRecord.map((entry) => entry.message!));
+    const redriven = new Set(withRecord.map((entry) => entry.id));
+    for (let index = this.entries.length - 1; index >= 0; index--) {
+      if (redriven.has(this.entries[index]!.id)) this.entries.splice(index, 1);
+    }
+    return {
+      redriven: [...redriven],
+      skipped: chosen.filter((entry) => entry.message === undefined).map((entry) => entry.id),
+    };
   }
 }

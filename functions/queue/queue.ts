@@ -14,6 +14,11 @@ export interface DeadLetter {
   attempts: number;
   /** Status and body of the instance's last answer, when there was one. */
   lastResponse?: { status: number; body: string };
+  /**
+   * True when a POST of the record went unanswered (a timeout or a lost connection), so
+   * the instance may hold the record although it is dead-lettered. Check before a redrive.
+   */
+  possiblyDelivered?: boolean;
   failedAt: string;
 }
 

@@ -1,0 +1,52 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { RelayConfig } from '../config/schema.ts';
+import type { InstanceCredentialsProvider } from '../credentials/instance.ts';
+import { CircuitBreaker, guardFetch } from '../secops/circuit-breaker.ts';
+import { SecOpsClient } from '../secops/client.ts';
+import type { Fetch } from '../secops/http.ts';
+import { watchUnansweredPosts } from './unanswered-posts.ts';
+
+export interface InstanceSenderOptions {
+  config: RelayConfig;
+  credentials: InstanceCredentialsProvider;
+  logger: Logger;
+  /** The fetch that reaches the instance; the global fetch unless a test passes its own. */
+  fetch?: Fetch;
+  /** Clock in epoch milliseconds, for the breaker and the client. */
+  now?: () => number;
+}
+
+/**
+ * Builds the SecOps API client the forwarder delivers with, and the circuit breaker that
+ * guards the instance. Every request goes through the breaker first, and POSTs that go
+ * unanswered are counted for the record being delivered. One breaker per function
+ * instance: Lambda runs up to `deployment.forward.maxConcurrency` of them, each with its own.
+ */
+export function createInstanceSender(options: InstanceSenderOptions): {
+  sender: SecOpsClient;
+  breaker: CircuitBreaker;
+} {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const breaker = new CircuitBreaker({
+    ...config.delivery.circuitBreaker,
+    now,
+    onStateChange: (change) => {
+      const attributes = { ...change, failureThreshold: config.delivery.circuitBreaker.failureThreshold };
+      if (change.to === 'open') logger.warn('Instance circuit opened; requests stop until a probe', attributes);
+      else logger.info(`Instance circuit ${change.to === 'closed' ? 'closed' : 'half open'}`, attributes);
+    },
+  });
+  const basePath = config.instance.api.basePath;
+  const watched = watchUnansweredPosts(options.fetch ?? globalThis.fetch, (url) =>
+    url.pathname.startsWith(`${basePath}/`),
+  );
+  const sender = new SecOpsClient({
+    config,
+    credentials: options.credentials,
+    logger,
+    fetch: guardFetch(watched, breaker, now),
+    now,
+  });
+  return { sender, breaker };
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { deliveryMessageSchema } from './message.ts';
+import type { DeadLetter } from './queue.ts';
+
+const deadLetterSchema = z.object({
+  message: deliveryMessageSchema.optional(),
+  body: z.string().optional(),
+  reason: z.string().min(1),
+  retryable: z.boolean(),
+  detail: z.string(),
+  attempts: z.number().int().nonnegative(),
+  lastResponse: z.object({ status: z.number().int(), body: z.string() }).optional(),
+  possiblyDelivered: z.boolean().optional(),
+  failedAt: z.string(),
+});
+
+/** Reason shown for a message SQS moved to the dead-letter queue itself, with no entry around it. */
+export const MOVED_BY_QUEUE_REASON = 'max_receive_count_exceeded';
+
+/**
+ * Reads a dead-letter queue message body. It is either an entry the forwarder wrote, or a
+ * delivery message that SQS moved itself after `maxReceiveCount` receives (an invocation
+ * that crashed or timed out), which gets the reason `max_receive_count_exceeded`. Any other
+ * body is returned as an `invalid_message` entry that contains the text.
+ */
+export function parseDeadLetterBody(body: string, fallbackFailedAt: string): DeadLetter {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  const entry = deadLetterSchema.safeParse(json);
+  if (entry.success) return entry.data;
+
+  const moved = deliveryMessageSchema.safeParse(json);
+  if (moved.success) {
+    return {
+      message: moved.data,
+      reason: MOVED_BY_QUEUE_REASON,
+      retryable: true,
+      detail:
+        'The delivery queue moved the message after its last receive without a result ' +
+        '(the forward function crashed or timed out).',
+      attempts: 0,
+      failedAt: fallbackFailedAt,
+    };
+  }
+  return {
+    body,
+    reason: 'invalid_message',
+    retryable: false,
+    detail: 'The dead-letter message is neither a dead-letter entry nor a delivery message.',
+    attempts: 0,
+    failedAt: fallbackFailedAt,
+  };
+}
+
+/** Which dead-letter entries an operator command applies to; every given field must match. */
+export interface DeadLetterFilter {
+  reason?: string;
+  source?: string;
+  deliveryId?: string;
+  kind?: string;
+  retryable?: boolean;
+}
+
+export const DEAD_LETTER_FILTER_KEYS = ['reason', 'source', 'deliveryId', 'kind', 'retryable'] as const;
+
+/** True when the entry matches every field of the filter. */
+export function matchesFilter(entry: DeadLetter, filter: DeadLetterFilter): boolean {
+  if (filter.reason !== undefined && entry.reason !== filter.reason) return false;
+  if (filter.retryable !== undefined && entry.retryable !== filter.retryable) return false;
+  if (filter.source !== undefined && entry.message?.source !== filter.source) return false;
+  if (filter.deliveryId !== undefined && entry.message?.deliveryId !== filter.deliveryId) return false;
+  if (filter.kind !== undefined && entry.message?.record.kind !== filter.kind) return false;
+  return true;
+}
+
+/**
+ * Reads `reason=retries_exhausted` style terms into a filter, throwing an Error that names
+ * the term and the keys it accepts.
+ */
+export function parseFilterTerms(terms: readonly string[]): DeadLetterFilter {
+  const filter: DeadLetterFilter = {};
+  for (const term of terms) {
+    const separator = term.indexOf('=');
+    const key = separator < 0 ? term : term.slice(0, separator);
+    const value = separator < 0 ? '' : term.slice(separator + 1);
+    if (!(DEAD_LETTER_FILTER_KEYS as readonly string[]).includes(key) || value === '') {
+      throw new Error(
+        `Invalid filter "${term}": write key=value with a key of ${DEAD_LETTER_FILTER_KEYS.join(', ')}.`,
+      );
+    }
+    if (key === 'retryable') {
+      if (value !== 'true' && value !== 'false') {
+        throw new Error(`Invalid filter "${term}": retryable is true or false.`);
+      }
+      filter.retryable = value === 'true';
+    } else {
+      filter[key as Exclude<keyof DeadLetterFilter, 'retryable'>] = value;
+    }
+  }
+  return filter;
+}

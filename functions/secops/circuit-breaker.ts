@@ -1,0 +1,190 @@
+import type { Fetch } from './http.ts';
+import { parseRetryAfter } from './retry.ts';
+
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+export interface CircuitBreakerOptions {
+  /** Consecutive failed requests that open the circuit. */
+  failureThreshold: number;
+  /** How long the circuit stays open before a probe, in milliseconds; doubles per failed probe. */
+  coolDownMs: number;
+  /** Longest time the circuit stays open, in milliseconds. */
+  maxCoolDownMs: number;
+  /** Clock in epoch milliseconds. */
+  now?: () => number;
+  /** Called on every change of state, for logging. */
+  onStateChange?: (change: CircuitStateChange) => void;
+}
+
+export interface CircuitStateChange {
+  from: CircuitState;
+  to: CircuitState;
+  /** Why the circuit opened: `failures`, `probe_failed` or the reason given to `trip`. */
+  reason?: string;
+  /** Milliseconds until the next probe, when the circuit opened. */
+  openForMs?: number;
+}
+
+/** A request refused because the instance's circuit is open; no request was sent. */
+export class CircuitOpenError extends Error {
+  readonly code = 'circuit_open';
+  /** Milliseconds until the circuit lets a probe through. */
+  readonly retryAfterMs: number;
+
+  constructor(retryAfterMs: number) {
+    super(
+      `the circuit to the instance is open after repeated failures; no request was sent, ` +
+        `and a probe is due in ${retryAfterMs} ms`,
+    );
+    this.name = 'CircuitOpenError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The right to send one request; report its outcome exactly once. */
+export interface CircuitPermit {
+  /** The instance answered normally (2xx or a 4xx about the request itself). */
+  success(): void;
+  /** The instance failed: 429, 5xx, the hibernation page, or no answer. */
+  failure(retryAfterMs?: number): void;
+  /** An answer that says nothing about the instance's health, such as 401. */
+  neutral(): void;
+}
+
+/**
+ * A circuit breaker for one instance. Closed, it lets every request through and counts
+ * consecutive failures. At `failureThreshold` it opens and refuses requests for the
+ * cool-down, or for the instance's Retry-After when that is longer. Then it is half open
+ * and lets one probe through at a time: a success closes it, a failure opens it again for
+ * twice as long, up to `maxCoolDownMs`.
+ *
+ * @example
+ * const breaker = new CircuitBreaker({ failureThreshold: 5, coolDownMs: 10_000, maxCoolDownMs: 300_000 });
+ * const client = new SecOpsClient({ config, credentials, fetch: guardFetch(fetch, breaker) });
+ */
+export class CircuitBreaker {
+  readonly #options: CircuitBreakerOptions;
+  readonly #now: () => number;
+  #state: CircuitState = 'closed';
+  #consecutiveFailures = 0;
+  #coolDownMs: number;
+  #openUntil = 0;
+  #probeInFlight = false;
+  /** Times the circuit opened. */
+  opened = 0;
+  /** Requests refused while the circuit was open. */
+  refused = 0;
+
+  constructor(options: CircuitBreakerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#coolDownMs = options.coolDownMs;
+  }
+
+  get state(): CircuitState {
+    if (this.#state === 'open' && this.#now() >= this.#openUntil) this.#change('half_open');
+    return this.#state;
+  }
+
+  /** Takes a permit for one request, or throws CircuitOpenError when none may go out now. */
+  acquire(): CircuitPermit {
+    const state = this.state;
+    if (state === 'open' || (state === 'half_open' && this.#probeInFlight)) {
+      this.refused += 1;
+      throw new CircuitOpenError(Math.max(0, this.#openUntil - this.#now()));
+    }
+    const probe = state === 'half_open';
+    if (probe) this.#probeInFlight = true;
+
+    let reported = false;
+    const report = (outcome: () => void) => {
+      if (reported) return;
+      reported = true;
+      if (probe) this.#probeInFlight = false;
+      outcome();
+    };
+    return {
+      success: () => report(() => this.#succeeded(probe)),
+      failure: (retryAfterMs) => report(() => this.#failed(probe, retryAfterMs)),
+      neutral: () => report(() => {}),
+    };
+  }
+
+  /**
+   * Opens the circuit at once, for failures the caller recognizes itself, such as
+   * credentials the instance keeps rejecting after they were read again.
+   */
+  trip(reason: string): void {
+    this.#open(this.#state === 'half_open', reason);
+  }
+
+  #succeeded(probe: boolean): void {
+    this.#consecutiveFailures = 0;
+    // A late answer to a request sent before the circuit opened does not close it.
+    if (probe && this.#state === 'half_open') {
+      this.#coolDownMs = this.#options.coolDownMs;
+      this.#change('closed');
+    }
+  }
+
+  #failed(probe: boolean, retryAfterMs: number | undefined): void {
+    if (probe) {
+      this.#open(true, 'probe_failed', retryAfterMs);
+      return;
+    }
+    if (this.#state !== 'closed') return;
+    this.#consecutiveFailures += 1;
+    if (this.#consecutiveFailures >= this.#options.failureThreshold) {
+      this.#open(false, 'failures', retryAfterMs);
+    }
+  }
+
+  #open(afterProbe: boolean, reason: string, retryAfterMs = 0): void {
+    this.#coolDownMs = afterProbe
+      ? Math.min(this.#options.maxCoolDownMs, this.#coolDownMs * 2)
+      : this.#options.coolDownMs;
+    const openForMs = Math.max(this.#coolDownMs, Math.min(retryAfterMs, this.#options.maxCoolDownMs));
+    this.#openUntil = Math.max(this.#openUntil, this.#now() + openForMs);
+    this.#consecutiveFailures = 0;
+    if (this.#state === 'open') return;
+    this.opened += 1;
+    this.#change('open', reason, this.#openUntil - this.#now());
+  }
+
+  #change(to: CircuitState, reason?: string, openForMs?: number): void {
+    const from = this.#state;
+    this.#state = to;
+    this.#options.onStateChange?.({ from, to, reason, openForMs });
+  }
+}
+
+/**
+ * Wraps fetch so that every request to the instance goes through the breaker. A 429, a
+ * 5xx, a 2xx HTML page (a hibernating instance) and a request that failed without an
+ * answer count as failures; a 401 counts as neither, because it is about the credentials.
+ * While the circuit is open the wrapper throws CircuitOpenError and sends nothing.
+ */
+export function guardFetch(fetchImpl: Fetch, breaker: CircuitBreaker, now: () => number = Date.now): Fetch {
+  return async (input, init) => {
+    const permit = breaker.acquire();
+    let response: Response;
+    try {
+      response = await fetchImpl(input, init);
+    } catch (error) {
+      permit.failure();
+      throw error;
+    }
+    const status = response.status;
+    const contentType = response.headers.get('content-type') ?? '';
+    if (status === 429 || status >= 500) {
+      permit.failure(parseRetryAfter(response.headers.get('retry-after'), now()));
+    } else if (status >= 200 && status < 300 && contentType.includes('text/html')) {
+      permit.failure();
+    } else if (status === 401) {
+      permit.neutral();
+    } else {
+      permit.success();
+    }
+    return response;
+  };
+}
