@@ -206,7 +206,11 @@ describe('DynamoDB dedupe items', () => {
 
     const digest = createHash('sha256').update('threatfox:1').digest('hex');
     const { Item } = await dynamo.client.send(
-      new GetItemCommand({ TableName: table, Key: { pk: { S: `seen#job-a#${digest}` } } }),
+      new GetItemCommand({
+        TableName: table,
+        Key: { pk: { S: `seen#job-a#${digest}` } },
+        ConsistentRead: true,
+      }),
     );
     expect(Item?.expiresAt).toEqual({ N: String(Date.parse('2026-12-31T00:00:00Z') / 1000) });
     expect(Item?.outcome).toEqual({ S: 'queued' });
