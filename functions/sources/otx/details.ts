@@ -8,6 +8,7 @@ import type { OtxGeneral, OtxNamedEntry, OtxPulse } from './schema.ts';
  */
 const MAX_LISTED_PULSES = 10;
 const MAX_PULSE_NAME = 150;
+const MAX_RAW_PULSE_NAME = 300;
 const MAX_TAGS = 50;
 const MAX_TAGS_PER_PULSE = 10;
 const MAX_RAW_TAGS_PER_PULSE = 20;
@@ -69,10 +70,11 @@ export function generalDetails(general: OtxGeneral): Record<string, unknown> {
 }
 
 /**
- * Summarizes a general section for the raw payload, so that even 50 pulses stay far below
- * the raw payload limit. Members that can hold personal data (pulse descriptions,
+ * Summarizes a general section for the raw payload, so that 50 pulses fit the raw payload
+ * limit (the 484 KB section of a Microsoft address becomes 32 KB). Members that can hold personal data (pulse descriptions,
  * references, authors, `base_indicator`) are left out. Families and techniques become names
- * and ids, with at most MAX_RAW_TAGS_PER_PULSE tags and techniques per pulse.
+ * and ids, with at most MAX_RAW_TAGS_PER_PULSE tags and techniques per pulse, and names are
+ * cut to MAX_RAW_PULSE_NAME characters.
  */
 export function generalRawPayload(general: OtxGeneral): Record<string, unknown> {
   const { pulse_info: pulseInfo } = general;
@@ -94,7 +96,10 @@ export function generalRawPayload(general: OtxGeneral): Record<string, unknown> 
       pulses: (pulseInfo.pulses ?? []).map((pulse) =>
         withoutEmpty({
           id: pulse.id,
-          name: pulse.name,
+          name:
+            pulse.name === undefined || pulse.name === null
+              ? undefined
+              : truncate(pulse.name, MAX_RAW_PULSE_NAME),
           created: pulse.created,
           modified: pulse.modified,
           tags: capList(pulse.tags, MAX_RAW_TAGS_PER_PULSE),

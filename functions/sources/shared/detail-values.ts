@@ -38,3 +38,49 @@ function isEmpty(value: unknown): boolean {
   if (typeof value === 'object') return Object.keys(value).length === 0;
   return false;
 }
+
+/**
+ * Largest serialized details object a source built from shared helpers sends, in UTF-16
+ * code units. The caps of each source keep details to a few KB; this bound catches vendor
+ * strings of unusual length (a 500 KB tag), which would otherwise make a record the
+ * record model rejects.
+ */
+export const DETAILS_BUDGET = 16_000;
+
+const SHORTENED_STRING_LENGTH = 200;
+
+/**
+ * Returns details that serialize to at most `budget` characters. Details within the budget
+ * come back unchanged. Otherwise every string is shortened to SHORTENED_STRING_LENGTH
+ * characters. If that is not enough, the largest members are dropped and named under
+ * `relayOmitted`, so the record shows that something is missing.
+ */
+export function fitDetails(
+  details: Record<string, unknown>,
+  budget = DETAILS_BUDGET,
+): Record<string, unknown> {
+  if (JSON.stringify(details).length <= budget) return details;
+
+  const shortened = shortenStrings(details) as Record<string, unknown>;
+  const omitted: string[] = [];
+  const bySizeDescending = Object.entries(shortened)
+    .map(([key, value]) => ({ key, size: JSON.stringify(value)?.length ?? 0 }))
+    .sort((a, b) => b.size - a.size);
+  const withMarker = () =>
+    omitted.length === 0 ? shortened : { ...shortened, relayOmitted: omitted };
+  for (const { key } of bySizeDescending) {
+    if (JSON.stringify(withMarker()).length <= budget) break;
+    delete shortened[key];
+    omitted.push(key);
+  }
+  return withMarker();
+}
+
+function shortenStrings(value: unknown): unknown {
+  if (typeof value === 'string') return truncate(value, SHORTENED_STRING_LENGTH);
+  if (Array.isArray(value)) return value.map(shortenStrings);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, member]) => [key, shortenStrings(member)]),
+  );
+}

@@ -1,6 +1,6 @@
 import type { Observable } from '../../records/observable.ts';
 import type { ObservableEnrichment, ThreatLookupResult } from '../../records/record.ts';
-import { truncate, withoutEmpty } from './detail-values.ts';
+import { fitDetails, truncate, withoutEmpty } from './detail-values.ts';
 import { guardNonRoutable, observableIpScope, type Verdict } from './verdict.ts';
 
 /** Maximum summary length the record model accepts. */
@@ -50,7 +50,8 @@ export function buildVerdictRecords(
 
 /**
  * Builds an observable enrichment without a verdict, with the address scope of an IP
- * observable and the report URL added to its details.
+ * observable and the report URL added to its details. Details beyond DETAILS_BUDGET are
+ * shortened by `fitDetails`.
  */
 export function buildEnrichmentRecord(parts: EnrichmentParts): ObservableEnrichment {
   return {
@@ -59,10 +60,12 @@ export function buildEnrichmentRecord(parts: EnrichmentParts): ObservableEnrichm
     source: parts.source,
     summary: truncate(parts.summary, MAX_SUMMARY_LENGTH),
     enrichedAt: parts.observedAt,
-    details: withoutEmpty({
-      ...parts.details,
-      ipScope: observableIpScope(parts.observable),
-      reportUrl: parts.reportUrl,
-    }),
+    details: fitDetails(
+      withoutEmpty({
+        ...parts.details,
+        ipScope: observableIpScope(parts.observable),
+        reportUrl: parts.reportUrl,
+      }),
+    ),
   };
 }

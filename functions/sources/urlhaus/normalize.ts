@@ -22,8 +22,11 @@ export const URLHAUS_VENDOR_NAME = 'URLhaus';
 
 const URLHAUS_HOST = 'urlhaus.abuse.ch';
 
-/** Members kept out of raw payloads: `reporter` is the handle of the person who reported the URL. */
-const PERSONAL_DATA_MEMBERS = new Set(['reporter']);
+/**
+ * Members kept out of raw payloads: `reporter` is the handle of the person who reported the
+ * URL, and `filename` is the lure name of a payload, which can name the person it targeted.
+ */
+const PERSONAL_DATA_MEMBERS = new Set(['reporter', 'filename']);
 
 /**
  * Turns a URLhaus API v1 response into records: a threat lookup result and an observable
