@@ -17,7 +17,7 @@ export const EVENT_SOURCE_IDS = Object.values(SOURCES)
   .filter((source) => source.channel === 'eventbridge')
   .map((source) => source.id);
 
-/** The instance password the local stack's configuration uses, so no log or answer may show it. */
+/** The instance password the local stack's configuration uses, so no log line or response may show it. */
 export const INSTANCE_PASSWORD = 'hostile-test-instance-password-7f3a';
 
 /** Standard Webhooks secrets are base64 keys; this one decodes to 32 known bytes. */
@@ -30,7 +30,7 @@ const AUTH_BY_SOURCE: Record<string, z.input<typeof sourceAuthSchema>> = {
   virustotal: { type: 'token' },
 };
 
-/** The known secret of a source; tests check that no log line or answer contains it. */
+/** The known secret of a source; tests check that no log line or response contains it. */
 export function sourceSecret(sourceId: string): string {
   const auth = AUTH_BY_SOURCE[sourceId];
   if (auth?.type === 'standard-webhooks') return STANDARD_WEBHOOKS_SECRET;
@@ -75,7 +75,7 @@ export function signedHeaders(config: RelayConfig, sourceId: string, body: Buffe
   return { 'content-type': 'application/json', ...authHeaders(auth, sourceSecret(sourceId), body, now) };
 }
 
-/** The sample payloads in events/<source>/, parsed; empty when the source has none. */
+/** Reads the sample payloads in events/<source>/; empty when the source has none. */
 export function samplePayloads(sourceId: string): unknown[] {
   const folder = join('events', sourceId);
   if (!existsSync(folder)) return [];
@@ -86,7 +86,7 @@ export function samplePayloads(sourceId: string): unknown[] {
 
 /**
  * The ingest codes and statuses that docs/errors.md lists in its ingest table, read from
- * the Markdown, so an answer with an undocumented code fails the test that sees it.
+ * the Markdown, so a response with an undocumented code fails the test that sees it.
  */
 export function documentedIngestCodes(): Map<string, number> {
   const text = readFileSync('docs/errors.md', 'utf8');
@@ -100,7 +100,7 @@ export function documentedIngestCodes(): Map<string, number> {
   return codes;
 }
 
-/** Every path (keys and indexes) inside a JSON value, the value itself included as []. */
+/** Lists every path (keys and indexes) inside a JSON value, the value itself included as []. */
 function jsonPaths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const paths = [prefix];
   if (Array.isArray(value)) {

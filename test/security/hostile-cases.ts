@@ -21,7 +21,7 @@ export interface RawAnswer {
   text: string;
 }
 
-/** One hostile request and the answer the relay must give it. */
+/** One hostile request and the response the relay must give it. */
 export interface HostileCase {
   name: string;
   build: (config: RelayConfig, now: Date) => RawRequest;
@@ -67,7 +67,7 @@ export const LOOKUP_RECORD = {
 
 const VALID_BODY = Buffer.from(JSON.stringify(LOOKUP_RECORD));
 
-/** A generic request signed over `body`, with the headers changed as given. */
+/** Builds a generic request signed over `body`, with the headers changed as given. */
 function generic(config: RelayConfig, body: Buffer | string, headers: RawHeaders = {}): RawRequest {
   const bytes = Buffer.from(body);
   return { path: '/webhooks/generic', headers: { ...signedHeaders(config, 'generic', bytes), ...headers }, body: bytes };
@@ -89,7 +89,7 @@ const seconds = (now: Date, offset = 0) => String(Math.floor(now.getTime() / 100
 const tooDeep = (config: RelayConfig) => `${'['.repeat(config.ingest.maxJsonDepth + 1)}${']'.repeat(config.ingest.maxJsonDepth + 1)}`;
 
 /**
- * Hostile requests, each with one thing wrong, and the exact answer each must get. None of
+ * Hostile requests, each with one thing wrong, and the exact response each must get. None of
  * them may queue a record or reach the instance.
  */
 export const HOSTILE_CASES: HostileCase[] = [

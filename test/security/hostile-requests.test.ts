@@ -75,4 +75,18 @@ describe('control requests against the same stack', () => {
 
     expect(answer.status).toBe(202);
   });
+
+  it('answers a replayed Standard Webhooks delivery as a duplicate and queues nothing', async () => {
+    const body = Buffer.from(JSON.stringify({ ...LOOKUP_RECORD, observable: '198.51.100.80' }));
+    const request = { path: '/webhooks/standard-webhooks', headers: signedHeaders(config, 'standard-webhooks', body), body };
+
+    const first = await sendRaw(stack.relayUrl, request);
+    const replay = await sendRaw(stack.relayUrl, request);
+
+    expect(first.status).toBe(202);
+    expect(JSON.parse(first.text)).toMatchObject({ records: 1 });
+    expect(replay.status).toBe(202);
+    const answer = JSON.parse(replay.text) as Record<string, unknown>;
+    expect(answer).toMatchObject({ records: 0, duplicate: true, duplicateOf: JSON.parse(first.text).deliveryId });
+  });
 });

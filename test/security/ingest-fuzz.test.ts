@@ -49,7 +49,7 @@ beforeEach(() => {
   }));
 });
 
-/** Invokes the handler with a webhook event and checks the answer against the error contract. */
+/** Invokes the handler with a webhook event and checks the response against the error contract. */
 async function invokeWebhook(event: IngestEvent): Promise<{ status: number; body: Record<string, unknown> }> {
   const before = queue.messages.length;
   const result = (await handler(event, localContext('secops-relay-ingest', 10_000))) as APIGatewayProxyStructuredResultV2;
