@@ -5,12 +5,14 @@ import { secretKey } from '../functions/ingest/auth/standard-webhooks.ts';
 /**
  * Builds the headers a sender adds to authenticate a webhook body for a source: the
  * counterpart of the relay's check, used by `secops-relay send` and by tests.
+ * `webhookId` sets the Standard Webhooks message id, which a sender keeps when it retries.
  */
 export function authHeaders(
   auth: SourceAuth,
   secret: string | undefined,
   body: Buffer,
   now: Date = new Date(),
+  webhookId = `msg_${randomUUID()}`,
 ): Record<string, string> {
   if (auth.type === 'none') return {};
   if (secret === undefined) throw new TypeError(`Auth type "${auth.type}" needs a secret.`);
@@ -33,7 +35,7 @@ export function authHeaders(
     }
 
     case 'standard-webhooks': {
-      const id = `msg_${randomUUID()}`;
+      const id = webhookId;
       const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]);
       const signature = createHmac('sha256', secretKey(secret)).update(signed).digest('base64');
       return {

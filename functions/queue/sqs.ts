@@ -51,7 +51,7 @@ function toBatches(messages: DeliveryMessage[]): SendMessageBatchRequestEntry[][
   const batches: SendMessageBatchRequestEntry[][] = [];
   let current: SendMessageBatchRequestEntry[] = [];
   let currentBytes = 0;
-  for (const message of messages) {
+  for (const [position, message] of messages.entries()) {
     const body = JSON.stringify(message);
     const bytes = Buffer.byteLength(body);
     if (current.length === MAX_BATCH_ENTRIES || currentBytes + bytes > MAX_BATCH_BYTES) {
@@ -60,8 +60,9 @@ function toBatches(messages: DeliveryMessage[]): SendMessageBatchRequestEntry[][
       currentBytes = 0;
     }
     current.push({
-      // Batch entry ids allow only letters, digits, hyphens and underscores.
-      Id: `r${message.recordIndex}`,
+      // Batch entry ids allow only letters, digits, hyphens and underscores, and must differ
+      // within a batch, which record indexes do not when a redrive sends several deliveries.
+      Id: `r${position}`,
       MessageBody: body,
       MessageAttributes: {
         deliveryId: { DataType: 'String', StringValue: message.deliveryId },
