@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, parseConfig } from '../functions/config/load.ts';
 import type { RelayConfig } from '../functions/config/schema.ts';
-import { DLQ_USAGE, runDlqCommand } from './dlq.ts';
 import { CliError } from './errors.ts';
+import { PULL_USAGE, runPullCommand } from './pull.ts';
 import { send } from './send.ts';
 
 const USAGE = `Usage: secops-relay <command> [options]
@@ -17,7 +17,7 @@ Commands:
                               configuration's local secrets)
       --config <path>         Configuration file (default relay.config.json, or
                               $SECOPS_RELAY_CONFIG_FILE)
-${DLQ_USAGE}
+${PULL_USAGE}
   help                        Show this text.
 
 <file> may be "-" to read standard input.`;
@@ -29,8 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'send':
         return await runSend(rest);
-      case 'dlq':
-        return await runDlqCommand(rest, process.stdout);
+      case 'pull':
+        return await runPullCommand(rest, process.stdout);
       case undefined:
       case 'help':
       case '--help':
