@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, parseConfig } from '../functions/config/load.ts';
 import type { RelayConfig } from '../functions/config/schema.ts';
+import { DLQ_USAGE, runDlqCommand } from './dlq.ts';
 import { CliError } from './errors.ts';
 import { PULL_USAGE, runPullCommand } from './pull.ts';
 import { send } from './send.ts';
@@ -17,6 +18,7 @@ Commands:
                               configuration's local secrets)
       --config <path>         Configuration file (default relay.config.json, or
                               $SECOPS_RELAY_CONFIG_FILE)
+${DLQ_USAGE}
 ${PULL_USAGE}
   help                        Show this text.
 
@@ -31,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runSend(rest);
       case 'pull':
         return await runPullCommand(rest, process.stdout);
+      case 'dlq':
+        return await runDlqCommand(rest, process.stdout);
       case undefined:
       case 'help':
       case '--help':
