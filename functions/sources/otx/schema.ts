@@ -102,8 +102,10 @@ export const otxPassiveDnsSchema = z.looseObject({
 });
 
 /**
- * The body OTX sends with an HTTP error status (such as 400 for an invalid indicator, 403,
- * 404), in the Django REST framework's form `{"detail": "..."}`.
+ * The body OTX sends with an HTTP error status (such as 400 for an invalid indicator or 404),
+ * read in the Django REST framework's form `{"detail": "..."}`.
+ * NOTE: no captured OTX error body confirms this form. A body of another form fails the
+ * general section's schema instead, which is still a 422 and never a verdict.
  */
 export const otxErrorSchema = z.looseObject({ detail: z.string() });
 

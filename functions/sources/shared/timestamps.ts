@@ -15,12 +15,20 @@ export function toUtcIso(text: string | null | undefined): string | undefined {
   const match = VENDOR_TIMESTAMP.exec(text.trim());
   if (match === null) return undefined;
   const [, date, time = '00:00:00', fraction = '', zone = 'Z'] = match;
+  if (!isCalendarDate(date!)) return undefined;
   // Date keeps milliseconds only; OTX writes microseconds.
   const milliseconds = fraction.slice(0, 4);
   const offset = /^(z|utc)$/i.test(zone) ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
   const seconds = time.length === 5 ? `${time}:00` : time;
   const parsed = new Date(`${date}T${seconds}${milliseconds}${offset}`);
   return Number.isNaN(parsed.getTime()) ? undefined : parsed.toISOString();
+}
+
+// Date parses 2019-02-30 as 2019-03-02, so the day is checked against the month first.
+function isCalendarDate(date: string): boolean {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const parsed = new Date(Date.UTC(year, month - 1, day));
+  return parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === day;
 }
 
 /**
