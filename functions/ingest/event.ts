@@ -48,7 +48,7 @@ export async function ingestEvent(
   const now = deps.now?.() ?? new Date();
   const log: DeliveryLog = {
     deliveryId: deps.newDeliveryId?.() ?? randomUUID(),
-    source: 'unknown',
+    source: '(unrouted)',
     eventId: event.id,
   };
 

@@ -1,7 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
 import { IngestError } from './errors.ts';
 import { ingestEvent, isEventBridgeEvent, type EventBridgeEvent } from './event.ts';
 import { ingestWebhook, type IngestDependencies, type IngestResult } from './ingest.ts';
@@ -22,7 +26,8 @@ export class EventRejectedError extends Error {
   }
 }
 
-export type IngestEvent = APIGatewayProxyEventV2 | EventBridgeEvent;
+/** What invokes ingest: API Gateway (HTTP API payload 2.0, or REST API payload 1.0) or EventBridge. */
+export type IngestEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent | EventBridgeEvent;
 export type IngestHandlerResult = APIGatewayProxyStructuredResultV2 | IngestResult['body'];
 
 /**
