@@ -1,0 +1,154 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildBundles } from './lib/bundle.ts';
+import { loadBenchConfig, REPO_ROOT } from './lib/config.ts';
+import type { Figure } from './lib/figure.ts';
+import { startLambdaEnvironment } from './lib/lambda-environment.ts';
+import { describeMachine, formatTable } from './lib/report.ts';
+import { measureColdStart, type LambdaBench } from './measure/cold-start.ts';
+import { estimateCost, type CostEstimate } from './measure/cost.ts';
+import { measureEndToEnd } from './measure/end-to-end.ts';
+import { measureForwardThroughput, type ForwardMeasurement } from './measure/forward-throughput.ts';
+import { measureIngestCost, type IngestMeasurement } from './measure/ingest-cost.ts';
+import { measureMemory } from './measure/memory.ts';
+
+/**
+ * `npm run bench`: measures the relay against the floor and against a plain client on
+ * this machine, prints a table, writes bench/results.json, and exits 1 when a figure
+ * misses its target (2 when a measurement could not run). BENCHMARKS.md describes each
+ * measurement and target.
+ */
+
+const MEASUREMENTS = ['ingest', 'forward', 'e2e', 'cold', 'memory', 'cost'] as const;
+type MeasurementName = (typeof MEASUREMENTS)[number];
+
+const USAGE = `Usage: npm run bench -- [--only ${MEASUREMENTS.join(',')}] [--output FILE]
+  --only    comma-separated measurements to run (default: all); cost needs ingest and forward
+  --output  where to write the results (default: bench/results.json)`;
+
+function parseOptions(): { only: Set<MeasurementName>; output: string } {
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const only = new Set<MeasurementName>();
+  for (const name of (values.only ?? MEASUREMENTS.join(',')).split(',')) {
+    if (!(MEASUREMENTS as readonly string[]).includes(name)) {
+      process.stderr.write(
+        `Unknown measurement "${name}"; choose from ${MEASUREMENTS.join(', ')}.\n${USAGE}\n`,
+      );
+      process.exit(2);
+    }
+    only.add(name as MeasurementName);
+  }
+  if (only.has('cost')) {
+    only.add('ingest');
+    only.add('forward');
+  }
+  return { only, output: values.output ?? join(REPO_ROOT, 'bench/results.json') };
+}
+
+function progress(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+async function main(): Promise<number> {
+  const { only, output } = parseOptions();
+  const startedAt = new Date();
+  const machine = describeMachine();
+  const config = loadBenchConfig();
+  const figures: Figure[] = [];
+  let ingest: IngestMeasurement | undefined;
+  let forward: ForwardMeasurement | undefined;
+  let cost: CostEstimate | undefined;
+
+  if (only.has('ingest')) {
+    progress('ingest cost: the handler in process against HMAC + JSON.parse');
+    ingest = await measureIngestCost();
+    figures.push(...ingest.figures);
+  }
+  if (only.has('forward')) {
+    progress('forward throughput: the forwarder against a bare HTTP client');
+    forward = await measureForwardThroughput();
+    figures.push(...forward.figures);
+  }
+  if (only.has('e2e')) {
+    progress('end to end: send → local stack → sandbox');
+    figures.push(...(await measureEndToEnd()));
+  }
+  if (only.has('cold') || only.has('memory')) {
+    const workDirectory = await mkdtemp(join(tmpdir(), 'secops-relay-bench-'));
+    try {
+      progress('bundling the functions as the deploy does');
+      const bundles = await buildBundles(workDirectory);
+      const environment = await startLambdaEnvironment(config);
+      const bench: LambdaBench = { config, bundles, environment, workDirectory };
+      try {
+        if (only.has('cold')) {
+          progress('cold start: fresh processes against the SDK-clients baseline');
+          figures.push(...(await measureColdStart(bench)));
+        }
+        if (only.has('memory')) {
+          progress('memory: peak RSS under sustained load');
+          figures.push(...(await measureMemory(bench)));
+        }
+      } finally {
+        await environment.close();
+      }
+    } finally {
+      await rm(workDirectory, { recursive: true, force: true });
+    }
+  }
+  if (only.has('cost') && ingest !== undefined && forward !== undefined) {
+    const estimate = estimateCost({
+      config,
+      ingestCases: ingest.cases,
+      forwardInvocationMs: forward.invocationMs.p50,
+      postsPerInvocation: forward.postsPerInvocation,
+    });
+    cost = estimate.estimate;
+    figures.push(...estimate.figures);
+  }
+
+  machine.loadAtEnd = loadavg().map((load) => Math.round(load * 100) / 100);
+  const failed = figures.filter((figure) => figure.pass === false).map((figure) => figure.id);
+  const results = {
+    startedAt: startedAt.toISOString(),
+    durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    machine,
+    measurements: [...only],
+    passed: failed.length === 0,
+    failed,
+    figures,
+    ...(ingest !== undefined && { ingestCases: ingest.cases }),
+    ...(cost !== undefined && { costEstimate: cost }),
+  };
+  await writeFile(output, `${JSON.stringify(results, null, 2)}\n`);
+
+  process.stdout.write(`${formatTable(figures)}\n\n`);
+  process.stdout.write(
+    `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
+      `load ${machine.loadAtStart.join(' ')} at start, ${machine.loadAtEnd.join(' ')} at end; ` +
+      `${results.durationSeconds} s. Results: ${output}\n`,
+  );
+  if (failed.length > 0) {
+    process.stdout.write(`${failed.length} figures missed their target: ${failed.join(', ')}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench: a measurement could not run: ${(error as Error).stack ?? String(error)}\n`,
+    );
+    process.exit(2);
+  },
+);
