@@ -19,6 +19,13 @@ const RECORD_METRICS: ReadonlyArray<[RelayMetricName, string]> = [
   ['RecordsDeadLettered', 'Records dead-lettered'],
 ];
 
+/** The counters of what the relay did to protect the data and the instance. */
+const GUARD_METRICS: ReadonlyArray<[RelayMetricName, string]> = [
+  ['DuplicatesDropped', 'Duplicate records not queued'],
+  ['PossibleDuplicates', 'Possible duplicates (POST retried after no answer)'],
+  ['CircuitOpenReturns', 'Records returned while the instance circuit was open'],
+];
+
 export interface RelayMonitoringProps {
   deliveryQueue: sqs.IQueue;
   deadLetterQueue: sqs.IQueue;
@@ -114,6 +121,17 @@ export class RelayMonitoring extends Construct {
             title: `${title} per source`,
             left: [recordsPerSource(metricName)],
             width: 6,
+            stacked: true,
+          }),
+      ),
+    );
+    this.dashboard.addWidgets(
+      ...GUARD_METRICS.map(
+        ([metricName, title]) =>
+          new cloudwatch.GraphWidget({
+            title: `${title} per source`,
+            left: [recordsPerSource(metricName)],
+            width: 8,
             stacked: true,
           }),
       ),

@@ -1,6 +1,7 @@
 import { ConfigError } from '../functions/config/load.ts';
 import { Annotations, Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -10,7 +11,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RelayConfig } from '../functions/config/schema.ts';
+import { DEDUPE_TABLE_ENV } from '../functions/dedupe/dynamodb.ts';
 import { ENV } from '../functions/shared/env.ts';
+import { DedupeTable } from './dedupe-table.ts';
 import { DeliveryQueues } from './delivery-queues.ts';
 import { EVENT_SOURCE_PATTERNS, EventRules } from './event-rules.ts';
 import { RelayMonitoring } from './monitoring.ts';
@@ -56,6 +59,8 @@ export class SecOpsRelay extends Construct {
   readonly webhookUrls: Readonly<Record<string, string>>;
   readonly deliveryQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
+  /** Delivery ids and record hashes seen by ingest, and unanswered POSTs seen by the forwarder. */
+  readonly dedupeTable: dynamodb.ITable;
   /** Queue of EventBridge events that could not be ingested; absent when no event source is enabled. */
   readonly failedEventQueue: sqs.IQueue | undefined;
   readonly ingestFunction: NodejsFunction;
@@ -97,6 +102,8 @@ export class SecOpsRelay extends Construct {
     });
     this.deliveryQueue = queues.queue;
     this.deadLetterQueue = queues.deadLetterQueue;
+    const dedupe = new DedupeTable(this, 'Dedupe');
+    this.dedupeTable = dedupe.table;
 
     const ingest = new RelayFunction(this, 'Ingest', {
       entry: 'functions/ingest/handler.ts',
@@ -104,10 +111,14 @@ export class SecOpsRelay extends Construct {
       config,
       timeout: Duration.seconds(deployment.ingest.timeoutSeconds),
       memorySizeMb: deployment.ingest.memorySizeMb,
-      environment: { [ENV.deliveryQueueUrl]: queues.queue.queueUrl },
+      environment: {
+        [ENV.deliveryQueueUrl]: queues.queue.queueUrl,
+        [DEDUPE_TABLE_ENV]: dedupe.table.tableName,
+      },
     });
     this.ingestFunction = ingest.function;
     queues.queue.grantSendMessages(ingest.function);
+    dedupe.grantDedupe(ingest.function);
     for (const [sourceId, settings] of webhookSources) {
       if (settings.secretName === undefined || settings.auth.type === 'none') {
         throw new ConfigError(
@@ -132,9 +143,11 @@ export class SecOpsRelay extends Construct {
       environment: {
         [ENV.deliveryQueueUrl]: queues.queue.queueUrl,
         [ENV.deadLetterQueueUrl]: queues.deadLetterQueue.queueUrl,
+        [DEDUPE_TABLE_ENV]: dedupe.table.tableName,
       },
     });
     this.forwardFunction = forward.function;
+    dedupe.grantDedupe(forward.function);
     secretsmanager.Secret.fromSecretNameV2(
       this,
       'InstanceSecret',

@@ -55,6 +55,7 @@ describe('functions', () => {
     const forward =
       template.findResources('AWS::Lambda::Function')[functionLogicalId(template, 'RelayForward')]!;
     expect(Object.keys(ingest.Properties.Environment.Variables).sort()).toEqual([
+      'DEDUPE_TABLE_NAME',
       'DELIVERY_QUEUE_URL',
       'NODE_OPTIONS',
       'SECOPS_RELAY_CONFIG',
