@@ -54,7 +54,7 @@ export const abuseIpDbErrorBodySchema = z.looseObject({
     .min(1),
 });
 
-/** A `/check-block` response, recognized only to reject it with a message that says so. */
+/** A `/check-block` response, recognized only to reject it with a message that names it. */
 export const abuseIpDbCheckBlockSchema = z.looseObject({
   data: z.looseObject({ networkAddress: z.string(), netmask: z.union([z.string(), z.number()]) }),
 });

@@ -8,7 +8,7 @@ import { describeIpScope, type Verdict } from '../shared/verdict.ts';
  */
 export const ABUSEIPDB_THRESHOLDS = { malicious: 80, suspicious: 20 } as const;
 
-/** What the verdict rules read from a /check response. */
+/** Inputs of the verdict rules, read from a /check response. */
 export interface AbuseIpDbVerdictInput {
   abuseConfidenceScore: number;
   /** `totalReports` (or the older `numReports`); undefined when the response has neither. */
@@ -21,7 +21,7 @@ export interface AbuseIpDbVerdictInput {
 
 /**
  * Decides the finding of an AbuseIPDB /check response, in this order:
- * 1. AbuseIPDB says the address is not public (`isPublic: false`), or it is not routed on the
+ * 1. AbuseIPDB marks the address as not public (`isPublic: false`), or it is not routed on the
  *    internet (private, multicast, broadcast …) → **Unknown**: AbuseIPDB scores only public
  *    addresses, so its score there means nothing (0.0.0.0 has had 188 reports and score 0).
  * 2. No reports → **Unknown**: AbuseIPDB has no data, which is not a sign of a clean host.

@@ -17,9 +17,10 @@ const MAX_LISTED_PATHS = 20;
 const MAX_DESCRIPTION_LENGTH = 500;
 
 /**
- * Picks the context of an IP context record (also a GNQL item): classification, first and
- * last seen, actor, tags, CVEs, spoofable, bot, VPN and Tor, the network owner and location,
- * the ports and web paths it scanned, and the RIOT fields when the record has them.
+ * Picks the context of an IP context record, which is also the form of a GNQL item. That is
+ * the classification, first and last seen, actor, tags, CVEs, spoofable, bot, VPN and Tor.
+ * Then come the network owner and location, the ports and web paths it scanned, and the RIOT
+ * fields when the record has them.
  */
 export function contextDetails(context: GreyNoiseContext): Record<string, unknown> {
   const metadata = context.metadata ?? undefined;
@@ -60,7 +61,7 @@ export function contextDetails(context: GreyNoiseContext): Record<string, unknow
   });
 }
 
-/** Picks what a RIOT record says about the business service behind an address. */
+/** Picks what a RIOT record tells about the business service behind an address. */
 export function riotDetails(riot: GreyNoiseRiotFields): Record<string, unknown> {
   return withoutEmpty({
     riot: riot.riot,

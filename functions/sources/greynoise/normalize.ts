@@ -16,6 +16,7 @@ import {
 import type {
   GreyNoiseCommunity,
   GreyNoiseContext,
+  GreyNoiseGnql,
   GreyNoisePayload,
   GreyNoiseQuick,
   GreyNoiseRiot,
@@ -27,14 +28,17 @@ export const GREYNOISE_VENDOR_NAME = 'GreyNoise';
 
 const VISUALIZER_HOST = 'viz.greynoise.io';
 
-// The community API's answer for an address it has no record of (HTTP 404), which is no error.
+// The community API's response for an address it has no record of (HTTP 404), which is no error.
 const NOT_OBSERVED = /not observed|not found/i;
+
+// The messages of a GNQL query that ran, with or without results.
+const GNQL_OK = /^(ok|no results)$/i;
 
 /**
  * Turns a GreyNoise response into records. A community lookup, an IP context, a RIOT lookup
  * and each item of a GNQL query become a threat lookup result and an observable enrichment.
  * A quick check (or each item of a multi quick check) becomes an observable enrichment only,
- * because it says whether GreyNoise saw the address, not what it did. Error bodies throw a
+ * because it tells whether GreyNoise saw the address, not what it did. Error bodies throw a
  * NormalizationError naming GreyNoise's message.
  */
 export function normalizeGreyNoise(
@@ -61,9 +65,7 @@ export function normalizeGreyNoise(
     case 'quick-list':
       return normalizeQuickList(payload.body, observedAt, context);
     case 'gnql':
-      return (payload.body.data ?? []).flatMap((item, index) =>
-        normalizeContext(item, ['data', index], observedAt),
-      );
+      return normalizeGnql(payload.body, observedAt);
     case 'unrecognized':
       // The schema never lets this form through; the case keeps the switch exhaustive.
       return payload.body;
@@ -130,6 +132,24 @@ function normalizeContext(
   });
 }
 
+/**
+ * Reads each result of a GNQL query. A query without results gives no records when GreyNoise
+ * reports so ("no results", or "ok"). Any other message without results is an error.
+ */
+function normalizeGnql(query: GreyNoiseGnql, observedAt: string): RelayRecord[] {
+  const results = query.data ?? [];
+  const message = query.message ?? undefined;
+  if (results.length === 0 && message !== undefined && !GNQL_OK.test(message.trim())) {
+    throw vendorErrorResponse(
+      GREYNOISE_VENDOR_NAME,
+      `GNQL query without results: ${quoteVendorText(message)}`,
+      ['message'],
+      'Fix the GNQL query and send the response GreyNoise returns for it.',
+    );
+  }
+  return results.flatMap((item, index) => normalizeContext(item, ['data', index], observedAt));
+}
+
 function normalizeRiot(riot: GreyNoiseRiot, observedAt: string): RelayRecord[] {
   const observable = ipObservable(riot.ip, ['ip']);
   return buildVerdictRecords({
@@ -165,7 +185,7 @@ function normalizeQuick(quick: GreyNoiseQuick, path: PayloadPath, observedAt: st
 }
 
 /**
- * Reads each item of a multi quick check. Items GreyNoise answered as invalid (code 0x07)
+ * Reads each item of a multi quick check. Items GreyNoise marked as invalid (code 0x07)
  * are reported through `context.skip` and left out, unless every item is invalid.
  */
 function normalizeQuickList(

@@ -76,7 +76,7 @@ export const greyNoiseQuickSchema = z.looseObject({
 });
 
 /**
- * GET /v3/community/{ip}. Answers that are not results (not observed, rate limits, invalid
+ * GET /v3/community/{ip}. Responses that are not results (not observed, rate limits, invalid
  * addresses) share this shape and carry only `message`, with `ip`, `noise` and `riot` on some.
  */
 export const greyNoiseCommunitySchema = z.looseObject({

@@ -1,8 +1,8 @@
 import type { Verdict } from '../shared/verdict.ts';
 
-/** What GreyNoise says about an address, read from any response form that has a verdict. */
+/** GreyNoise's findings about an address, read from any response form that has a verdict. */
 export interface GreyNoiseSignals {
-  /** `classification`: "malicious", "suspicious", "benign" or "unknown". */
+  /** `classification`: "malicious", "benign" or "unknown" (and "suspicious", should GreyNoise send it). */
   classification?: string;
   /** Whether GreyNoise saw the address scanning the internet (`seen` or `noise`). */
   noise?: boolean;
@@ -16,9 +16,10 @@ export interface GreyNoiseSignals {
  * Decides the finding of a GreyNoise community lookup, IP context or RIOT lookup, in this order:
  * 1. `classification` malicious → **Malicious**; suspicious → **Suspicious**; benign → **Clean**.
  * 2. In RIOT with trust level 1 → **Clean**: a widely used, legitimate service.
- * 3. Otherwise **Unknown**: seen scanning with intent "unknown" (mass scanning alone is no
- *    verdict), in RIOT with trust level 2 or 3 (which vouches for the provider, not for what
- *    runs on its address), or neither seen nor in RIOT (GreyNoise has no data).
+ * 3. Otherwise **Unknown**. This covers an address seen scanning with intent "unknown", because
+ *    mass scanning alone is no verdict. It covers RIOT trust levels 2 and 3, which vouch for
+ *    the provider rather than for what runs on its address. And it covers an address neither
+ *    seen nor in RIOT, on which GreyNoise has no data.
  */
 export function decideGreyNoiseVerdict(signals: GreyNoiseSignals): Verdict {
   const classification = signals.classification?.toLowerCase();
@@ -70,7 +71,7 @@ export function decideGreyNoiseVerdict(signals: GreyNoiseSignals): Verdict {
 /**
  * Meanings of the quick check's `code`, as GreyNoise's Python SDK (pygreynoise) lists them;
  * responses carry the same text in `code_message` when GreyNoise sends it. The quick check
- * says whether GreyNoise saw an address, never whether it is malicious.
+ * tells whether GreyNoise saw an address, never whether it is malicious.
  */
 export const QUICK_CODES: Readonly<Record<string, string>> = {
   '0x00': 'The IP has never been observed scanning the internet.',
@@ -90,5 +91,5 @@ export const QUICK_CODES: Readonly<Record<string, string>> = {
   '0x10': 'The IP has been observed by the GreyNoise sensor network and is in RIOT.',
 };
 
-/** The quick-check code for an invalid address, an error rather than an answer. */
+/** The quick-check code for an invalid address, an error rather than a result. */
 export const QUICK_CODE_INVALID_IP = '0x07';

@@ -3,7 +3,7 @@ import type { PayloadPath } from './observable-field.ts';
 
 /**
  * Builds the error for a response in which the vendor reports a failure (quota, bad request,
- * invalid address), including failures the vendor sends with HTTP 200. Such a response holds
+ * invalid address), including failures the vendor sends with HTTP 200. Such a response contains
  * no verdict, so the relay makes no record, and ingest responds 422 with this message.
  *
  * @param description the vendor's failure in its own words, such as `422 "The max age in days must be between 1 and 365."`

@@ -12,7 +12,7 @@ export interface ShodanService {
 }
 
 /**
- * What Shodan knows about one address, read alike from a host response, an InternetDB
+ * Shodan's data on one address, read alike from a host response, an InternetDB
  * lookup or the banners of a search. Lists are deduplicated and sorted.
  */
 export interface ShodanHostView {

@@ -18,7 +18,7 @@ const MAX_LISTED_VULNS = 100;
 const MAX_LISTED_CPES = 50;
 const MAX_LISTED_SERVICES = 50;
 
-// Shodan's and InternetDB's answer for an address they have no data on (HTTP 404).
+// Shodan's and InternetDB's response for an address they have no data on (HTTP 404).
 const NO_INFORMATION = /no information available/i;
 
 /**
