@@ -2,14 +2,14 @@ import type { RelayRecord } from '../../records/record.ts';
 import { awsServiceError, guardDutyFindingUrl, parseArn } from '../shared/aws.ts';
 import {
   buildFindingRecords,
-  isoTimestamp,
   removeNames,
-  withoutEmpty,
   type AwsFinding,
 } from '../shared/aws-finding-records.ts';
 import { reportLeftOut, VERDICT_ROLES, type PayloadPath } from '../shared/aws-observables.ts';
 import { guardDutySeverityLabel } from '../shared/aws-severity.ts';
+import { withoutEmpty } from '../shared/detail-values.ts';
 import type { EventBridgeEnvelope } from '../shared/eventbridge.ts';
+import { toUtcIso } from '../shared/timestamps.ts';
 import {
   GUARDDUTY_VENDOR_NAME,
   guardDutyThreatIntelVerdict,
@@ -23,6 +23,7 @@ import type {
   GuardDutyEvent,
   GuardDutyFinding,
   GuardDutyFindingList,
+  GuardDutyItems,
   GuardDutyPayload,
   GuardDutyService,
 } from './schema.ts';
@@ -40,29 +41,40 @@ export function normalizeGuardDuty(
   payload: GuardDutyPayload,
   context: SourceContext,
 ): RelayRecord[] {
-  if (Array.isArray(payload)) {
-    return payload.flatMap((finding, index) => normalizeFinding(finding, [index], {}, context));
-  }
-  if (isEvent(payload)) return normalizeFinding(payload.detail, ['detail'], payload, context);
-  if (isFindingList(payload)) {
-    return payload.findings.flatMap((finding, index) =>
-      normalizeFinding(finding, ['findings', index], {}, context),
+  if (isEvent(payload)) return normalizeItems(payload.detail, ['detail'], payload, context);
+  return normalizeItems(payload, [], {}, context);
+}
+
+function normalizeItems(
+  items: GuardDutyItems,
+  path: PayloadPath,
+  envelope: EventBridgeEnvelope,
+  context: SourceContext,
+): RelayRecord[] {
+  if (Array.isArray(items)) {
+    return items.flatMap((finding, index) =>
+      normalizeFinding(finding, [...path, index], envelope, context),
     );
   }
-  if (isFinding(payload)) return normalizeFinding(payload, [], {}, context);
-  throw awsServiceError(GUARDDUTY_VENDOR_NAME, payload);
+  if (isFindingList(items)) {
+    return items.findings.flatMap((finding, index) =>
+      normalizeFinding(finding, [...path, 'findings', index], envelope, context),
+    );
+  }
+  if (isFinding(items)) return normalizeFinding(items, path, envelope, context);
+  throw awsServiceError(GUARDDUTY_VENDOR_NAME, items);
 }
 
 function isEvent(payload: GuardDutyPayload): payload is GuardDutyEvent {
-  return 'detail' in payload;
+  return !Array.isArray(payload) && 'detail' in payload;
 }
 
-function isFindingList(payload: GuardDutyPayload): payload is GuardDutyFindingList {
-  return 'findings' in payload && Array.isArray(payload.findings);
+function isFindingList(items: GuardDutyItems): items is GuardDutyFindingList {
+  return !Array.isArray(items) && 'findings' in items && Array.isArray(items.findings);
 }
 
-function isFinding(payload: GuardDutyPayload): payload is GuardDutyFinding {
-  return 'id' in payload && 'type' in payload && 'severity' in payload;
+function isFinding(items: GuardDutyItems): items is GuardDutyFinding {
+  return !Array.isArray(items) && 'id' in items && 'type' in items && 'severity' in items;
 }
 
 /** Returns the reason a finding gives no records and the deciding field, or undefined when it gives records. */
@@ -120,9 +132,9 @@ function normalizeFinding(
   const severity = guardDutySeverityLabel(finding.severity);
   const consoleUrl = guardDutyFindingUrl({ partition, region: region ?? undefined }, finding.id);
   const updatedAt =
-    isoTimestamp(finding.updatedAt) ??
-    isoTimestamp(finding.createdAt) ??
-    isoTimestamp(envelope.time) ??
+    toUtcIso(finding.updatedAt) ??
+    toUtcIso(finding.createdAt) ??
+    toUtcIso(envelope.time) ??
     context.receivedAt.toISOString();
 
   const awsFinding: AwsFinding = {
@@ -140,9 +152,9 @@ function normalizeFinding(
       severity,
       severityScore: finding.severity,
       count: service?.count,
-      firstSeen: isoTimestamp(service?.eventFirstSeen),
-      lastSeen: isoTimestamp(service?.eventLastSeen),
-      createdAt: isoTimestamp(finding.createdAt),
+      firstSeen: toUtcIso(service?.eventFirstSeen),
+      lastSeen: toUtcIso(service?.eventLastSeen),
+      createdAt: toUtcIso(finding.createdAt),
       updatedAt,
       accountId,
       region,
@@ -177,8 +189,8 @@ function threatIntelEvidence(service: GuardDutyService | null | undefined): Thre
 }
 
 function distinct(values: (string | null | undefined)[]): string[] {
-  const kept = values.filter(
+  const named = values.filter(
     (value): value is string => typeof value === 'string' && value.trim() !== '',
   );
-  return [...new Set(kept)].slice(0, 10);
+  return [...new Set(named)].slice(0, 10);
 }

@@ -31,7 +31,9 @@ export function guardDutyResources(
   add(resource?.instanceDetails?.instanceId, 'AWS EC2 instance');
   const accessKey = resource?.accessKeyDetails;
   if (accessKey?.accessKeyId) add(accessKey.accessKeyId, 'AWS IAM access key');
-  else add(accessKey?.principalId, 'AWS IAM principal');
+  // An assumed role's principal id is "<role id>:<session name>", and session names are often
+  // e-mail addresses, so only the role id is kept.
+  else add(accessKey?.principalId?.split(':')[0], 'AWS IAM principal');
   for (const bucket of resource?.s3BucketDetails ?? []) {
     const arn = bucket.arn ?? (bucket.name ? `arn:${partition}:s3:::${bucket.name}` : undefined);
     add(arn, 'AWS S3 bucket', arn);

@@ -159,11 +159,6 @@ export const guardDutyFindingSchema = z.looseObject(
   { error: 'Expected a GuardDuty finding: an object with "id", "type" and "severity".' },
 );
 
-export const guardDutyEventSchema = eventBridgeEventSchema(
-  GUARDDUTY_EVENTS,
-  guardDutyFindingSchema,
-);
-
 /** The `GetFindings` response body of the GuardDuty API. */
 export const guardDutyFindingListSchema = z.looseObject({
   findings: z.array(guardDutyFindingSchema),
@@ -179,37 +174,47 @@ function looksLikeSdkOutput(input: Record<string, unknown>): string | undefined 
   return undefined;
 }
 
+/**
+ * Validates what an event's `detail` or a body posted without an event holds: one finding, a
+ * list of findings, a `GetFindings` response or an AWS error body. The local stack wraps a posted
+ * body in an event as it is, so `detail` may hold any of these forms, not only one finding.
+ */
+export const guardDutyItemsSchema = schemaByShape((input): z.ZodType<GuardDutyItems, unknown> => {
+  if (Array.isArray(input)) return z.array(guardDutyFindingSchema);
+  if (!isJsonObject(input)) return guardDutyFindingSchema;
+  if ('findings' in input) return guardDutyFindingListSchema;
+  if ('SchemaVersion' in input && 'ProductArn' in input) {
+    return rejectedForm(
+      'This is a Security Hub finding (AWS Security Finding Format). Send it to the securityhub source.',
+      ['ProductArn'],
+    );
+  }
+  const sdkMember = looksLikeSdkOutput(input);
+  if (sdkMember !== undefined) {
+    return rejectedForm(
+      'These are GuardDuty findings as the AWS CLI or an SDK prints them, with PascalCase ' +
+        'members. Send the finding as EventBridge delivers it or as the GuardDuty API and its ' +
+        'S3 export write it, with camelCase members ("id", "type", "severity").',
+      [sdkMember],
+    );
+  }
+  if (isAwsErrorBody(input)) return awsErrorBodySchema;
+  return guardDutyFindingSchema;
+});
+
+export const guardDutyEventSchema = eventBridgeEventSchema(GUARDDUTY_EVENTS, guardDutyItemsSchema);
+
 export const guardDutyPayloadSchema = schemaByShape(
-  (input): z.ZodType<GuardDutyPayload, unknown> => {
-    if (Array.isArray(input)) return z.array(guardDutyFindingSchema);
-    if (!isJsonObject(input)) return guardDutyFindingSchema;
-    if (isEventBridgeEvent(input)) return guardDutyEventSchema;
-    if ('findings' in input) return guardDutyFindingListSchema;
-    if ('SchemaVersion' in input && 'ProductArn' in input) {
-      return rejectedForm(
-        'This is a Security Hub finding (AWS Security Finding Format). Send it to the securityhub source.',
-        ['ProductArn'],
-      );
-    }
-    const sdkMember = looksLikeSdkOutput(input);
-    if (sdkMember !== undefined) {
-      return rejectedForm(
-        'These are GuardDuty findings as the AWS CLI or an SDK prints them, with PascalCase ' +
-          'members. Send the finding as EventBridge delivers it or as the GuardDuty API and its ' +
-          'S3 export write it, with camelCase members ("id", "type", "severity").',
-        [sdkMember],
-      );
-    }
-    if (isAwsErrorBody(input)) return awsErrorBodySchema;
-    return guardDutyFindingSchema;
-  },
+  (input): z.ZodType<GuardDutyPayload, unknown> =>
+    isEventBridgeEvent(input) ? guardDutyEventSchema : guardDutyItemsSchema,
 );
 
 export type GuardDutyFinding = z.infer<typeof guardDutyFindingSchema>;
-export type GuardDutyEvent = z.infer<typeof guardDutyEventSchema>;
 export type GuardDutyFindingList = z.infer<typeof guardDutyFindingListSchema>;
+export type GuardDutyItems =
+  GuardDutyFinding | GuardDutyFinding[] | GuardDutyFindingList | AwsErrorBody;
+export type GuardDutyEvent = z.infer<typeof guardDutyEventSchema>;
 export type GuardDutyResource = NonNullable<GuardDutyFinding['resource']>;
 export type GuardDutyService = NonNullable<GuardDutyFinding['service']>;
 export type GuardDutyRemoteIpDetails = z.infer<typeof remoteIpDetailsSchema>;
-export type GuardDutyPayload =
-  GuardDutyEvent | GuardDutyFinding | GuardDutyFinding[] | GuardDutyFindingList | AwsErrorBody;
+export type GuardDutyPayload = GuardDutyEvent | GuardDutyItems;

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import type { RelayRecord } from '../../records/record.ts';
-import { awsServiceError, parseArn, securityHubFindingUrl } from '../shared/aws.ts';
+import {
+  awsServiceError,
+  parseArn,
+  securityHubFindingUrl,
+  type AwsErrorBody,
+} from '../shared/aws.ts';
 import {
   buildFindingRecords,
-  isoTimestamp,
   removeNames,
-  withoutEmpty,
   type AwsFinding,
   type SourcedVerdict,
 } from '../shared/aws-finding-records.ts';
@@ -16,7 +19,9 @@ import {
   type PayloadPath,
 } from '../shared/aws-observables.ts';
 import { asffSeverityLabel } from '../shared/aws-severity.ts';
+import { withoutEmpty } from '../shared/detail-values.ts';
 import type { EventBridgeEnvelope } from '../shared/eventbridge.ts';
+import { toUtcIso } from '../shared/timestamps.ts';
 import {
   GUARDDUTY_VENDOR_NAME,
   guardDutyThreatIntelVerdict,
@@ -36,6 +41,7 @@ import {
   SECURITYHUB_CUSTOM_ACTION,
   type AsffFinding,
   type SecurityHubEvent,
+  type SecurityHubItems,
   type SecurityHubPayload,
 } from './schema.ts';
 import { skipReason } from './skip.ts';
@@ -45,6 +51,7 @@ export const SECURITYHUB_VENDOR_NAME = 'AWS Security Hub';
 /** The event around a finding: its envelope, and the action name of a Custom Action event. */
 interface FindingContext {
   envelope: EventBridgeEnvelope;
+  customAction: boolean;
   actionName?: string | null | undefined;
 }
 
@@ -60,42 +67,52 @@ export function normalizeSecurityHub(
   payload: SecurityHubPayload,
   context: SourceContext,
 ): RelayRecord[] {
-  const none: FindingContext = { envelope: {} };
-  if (Array.isArray(payload)) {
-    return payload.flatMap((finding, index) => normalizeFinding(finding, [index], none, context));
-  }
   if (isEvent(payload)) {
-    const around: FindingContext = {
-      envelope: payload,
-      actionName:
-        payload['detail-type'] === SECURITYHUB_CUSTOM_ACTION
-          ? payload.detail.actionName
-          : undefined,
-    };
-    return payload.detail.findings.flatMap((finding, index) =>
-      normalizeFinding(finding, ['detail', 'findings', index], around, context),
-    );
+    const customAction = payload['detail-type'] === SECURITYHUB_CUSTOM_ACTION;
+    return normalizeItems(payload.detail, ['detail'], { envelope: payload, customAction }, context);
   }
-  if ('Findings' in payload && Array.isArray(payload.Findings)) {
-    return (payload.Findings as AsffFinding[]).flatMap((finding, index) =>
-      normalizeFinding(finding, ['Findings', index], none, context),
+  return normalizeItems(payload, [], { envelope: {}, customAction: false }, context);
+}
+
+function normalizeItems(
+  items: SecurityHubItems,
+  path: PayloadPath,
+  around: FindingContext,
+  context: SourceContext,
+): RelayRecord[] {
+  const each = (findings: AsffFinding[], listPath: PayloadPath, withAround: FindingContext) =>
+    findings.flatMap((finding, index) =>
+      normalizeFinding(finding, [...listPath, index], withAround, context),
     );
+
+  if (Array.isArray(items)) return each(items, path, around);
+  if (isEventDetail(items)) {
+    const actionName = around.customAction ? items.actionName : undefined;
+    return each(items.findings, [...path, 'findings'], { ...around, actionName });
   }
-  if ('findings' in payload && Array.isArray(payload.findings)) {
-    return (payload.findings as AsffFinding[]).flatMap((finding, index) =>
-      normalizeFinding(finding, ['findings', index], none, context),
-    );
-  }
-  if (isFinding(payload)) return normalizeFinding(payload, [], none, context);
-  throw awsServiceError(SECURITYHUB_VENDOR_NAME, payload);
+  if (isFindingsResponse(items)) return each(items.Findings, [...path, 'Findings'], around);
+  if (isFinding(items)) return normalizeFinding(items, path, around, context);
+  throw awsServiceError(SECURITYHUB_VENDOR_NAME, items as AwsErrorBody);
+}
+
+/** Checks for the `detail` of an EventBridge event, `{"findings": [...]}`, with `actionName` for a Custom Action. */
+function isEventDetail(
+  items: SecurityHubItems,
+): items is { findings: AsffFinding[]; actionName?: string | null } {
+  return !Array.isArray(items) && Array.isArray((items as { findings?: unknown }).findings);
+}
+
+/** Checks for a `GetFindings` response, `{"Findings": [...]}`. */
+function isFindingsResponse(items: SecurityHubItems): items is { Findings: AsffFinding[] } {
+  return !Array.isArray(items) && Array.isArray((items as { Findings?: unknown }).Findings);
 }
 
 function isEvent(payload: SecurityHubPayload): payload is SecurityHubEvent {
-  return 'detail' in payload;
+  return !Array.isArray(payload) && 'detail' in payload;
 }
 
-function isFinding(payload: SecurityHubPayload): payload is AsffFinding {
-  return 'Id' in payload && 'Resources' in payload;
+function isFinding(items: SecurityHubItems): items is AsffFinding {
+  return !Array.isArray(items) && 'Id' in items && 'Resources' in items;
 }
 
 function normalizeFinding(
@@ -150,9 +167,9 @@ function normalizeFinding(
   const severity = asffSeverityLabel(finding.Severity.Label, finding.Severity.Normalized)!;
   const consoleUrl = securityHubFindingUrl({ partition, region: region ?? undefined }, finding.Id);
   const updatedAt =
-    isoTimestamp(finding.UpdatedAt) ??
-    isoTimestamp(finding.CreatedAt) ??
-    isoTimestamp(around.envelope.time) ??
+    toUtcIso(finding.UpdatedAt) ??
+    toUtcIso(finding.CreatedAt) ??
+    toUtcIso(around.envelope.time) ??
     context.receivedAt.toISOString();
   const evidence = fromGuardDuty ? guardDutyEvidence(finding) : undefined;
   const title = removeNames(finding.Title ?? type, securityHubUserNames(finding));
@@ -178,9 +195,9 @@ function normalizeFinding(
       severity,
       severityNormalized: finding.Severity.Normalized,
       count: Number.isInteger(count) ? count : undefined,
-      firstSeen: isoTimestamp(finding.FirstObservedAt),
-      lastSeen: isoTimestamp(finding.LastObservedAt),
-      createdAt: isoTimestamp(finding.CreatedAt),
+      firstSeen: toUtcIso(finding.FirstObservedAt),
+      lastSeen: toUtcIso(finding.LastObservedAt),
+      createdAt: toUtcIso(finding.CreatedAt),
       updatedAt,
       accountId,
       region,

@@ -25,6 +25,8 @@ export const SECURITYHUB_EVENTS: EventBridgeMatch = {
 };
 
 const text = z.string().nullish();
+// ASFF writes its required strings with the pattern `.*\S.*`.
+const nonBlank = z.string().regex(/\S/, 'must not be empty or only whitespace');
 const texts = z.array(z.string()).nullish();
 const port = z.looseObject({ Port: z.number().nullish() }).nullish();
 
@@ -92,8 +94,8 @@ const threatIntelIndicatorSchema = z.looseObject({
 });
 
 const resourceSchema = z.looseObject({
-  Type: z.string().min(1),
-  Id: z.string().min(1),
+  Type: nonBlank,
+  Id: nonBlank,
   Partition: text,
   Region: text,
   Details: z
@@ -118,7 +120,7 @@ const severitySchema = z
 
 export const asffFindingSchema = z.looseObject(
   {
-    Id: z.string().min(1),
+    Id: nonBlank,
     Severity: severitySchema,
     Resources: z.array(resourceSchema),
     SchemaVersion: text,
@@ -154,28 +156,30 @@ export const asffFindingSchema = z.looseObject(
   },
 );
 
-export const securityHubEventSchema = eventBridgeEventSchema(
-  SECURITYHUB_EVENTS,
-  z.looseObject({
-    findings: z.array(asffFindingSchema),
-    // Custom Action events name the action an analyst chose in the console.
-    actionName: text,
-  }),
-);
-
-/** A `GetFindings` response: the API writes `Findings`, some tools lower-case it. */
-export const asffFindingListSchema = schemaByShape((input) =>
+/**
+ * The `detail` of a Security Hub event, `{"findings": [...]}` (Custom Action events add the
+ * action's name), or a `GetFindings` response, which the API writes as `{"Findings": [...]}`.
+ */
+const findingListSchema = schemaByShape((input) =>
   isJsonObject(input) && 'findings' in input && !('Findings' in input)
-    ? z.looseObject({ findings: z.array(asffFindingSchema) })
+    ? z.looseObject({
+        findings: z.array(asffFindingSchema),
+        // Custom Action events name the action an analyst chose in the console.
+        actionName: text,
+      })
     : z.looseObject({ Findings: z.array(asffFindingSchema) }),
 );
 
-export const securityHubPayloadSchema = schemaByShape(
-  (input): z.ZodType<SecurityHubPayload, unknown> => {
+/**
+ * Validates what an event's `detail` or a body posted without an event holds: one finding, a
+ * list of findings, a findings list or an AWS error body. The local stack wraps a posted body in
+ * an event as it is, so `detail` may hold any of these forms, not only `{"findings": [...]}`.
+ */
+export const securityHubItemsSchema = schemaByShape(
+  (input): z.ZodType<SecurityHubItems, unknown> => {
     if (Array.isArray(input)) return z.array(asffFindingSchema);
     if (!isJsonObject(input)) return asffFindingSchema;
-    if (isEventBridgeEvent(input)) return securityHubEventSchema;
-    if ('Findings' in input || 'findings' in input) return asffFindingListSchema;
+    if ('Findings' in input || 'findings' in input) return findingListSchema;
     if ('schemaVersion' in input && 'type' in input && !('Id' in input)) {
       return rejectedForm(
         "This is a GuardDuty finding in GuardDuty's own format. Send it to the guardduty source, or send the finding as Security Hub imported it.",
@@ -187,10 +191,20 @@ export const securityHubPayloadSchema = schemaByShape(
   },
 );
 
+export const securityHubEventSchema = eventBridgeEventSchema(
+  SECURITYHUB_EVENTS,
+  securityHubItemsSchema,
+);
+
+export const securityHubPayloadSchema = schemaByShape(
+  (input): z.ZodType<SecurityHubPayload, unknown> =>
+    isEventBridgeEvent(input) ? securityHubEventSchema : securityHubItemsSchema,
+);
+
 export type AsffFinding = z.infer<typeof asffFindingSchema>;
 export type AsffResource = z.infer<typeof resourceSchema>;
 export type AsffRemoteIpDetails = z.infer<typeof remoteIpDetailsSchema>;
+export type AsffFindingList = z.infer<typeof findingListSchema>;
+export type SecurityHubItems = AsffFinding | AsffFinding[] | AsffFindingList | AwsErrorBody;
 export type SecurityHubEvent = z.infer<typeof securityHubEventSchema>;
-export type AsffFindingList = { Findings: AsffFinding[] } | { findings: AsffFinding[] };
-export type SecurityHubPayload =
-  SecurityHubEvent | AsffFinding | AsffFinding[] | AsffFindingList | AwsErrorBody;
+export type SecurityHubPayload = SecurityHubEvent | SecurityHubItems;

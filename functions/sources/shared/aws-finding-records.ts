@@ -5,6 +5,7 @@ import type {
   ThreatLookupResult,
 } from '../../records/record.ts';
 import type { SeverityLabel } from './aws-severity.ts';
+import { truncate, withoutEmpty } from './detail-values.ts';
 import { ROLE_PHRASES, type FindingObservable } from './aws-observables.ts';
 import { guardNonRoutable, observableIpScope, type Verdict } from './verdict.ts';
 
@@ -16,7 +17,6 @@ const MAX_CI_CLASS_LENGTH = 80;
 const MAX_SUMMARY_LENGTH = 1000;
 /** At most this many observable values are listed in a CI enrichment's details. */
 const MAX_LISTED_OBSERVABLES = 20;
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 /**
  * The facts about the finding that an observable enrichment repeats, so that an analyst
@@ -100,8 +100,8 @@ function ciEnrichment(finding: AwsFinding, resource: AwsFindingResource): CiEnri
   const ciCut = resource.ci.length > MAX_CI_LENGTH;
   return {
     kind: 'ci_enrichment',
-    ci: cut(resource.ci, MAX_CI_LENGTH),
-    ciClass: cut(resource.ciClass, MAX_CI_CLASS_LENGTH),
+    ci: truncate(resource.ci, MAX_CI_LENGTH),
+    ciClass: truncate(resource.ciClass, MAX_CI_CLASS_LENGTH),
     source: finding.source,
     summary: oneLine(findingPhrase(finding)),
     enrichedAt: finding.updatedAt,
@@ -187,38 +187,7 @@ export function removeNames(text: string, names: readonly (string | null | undef
   return result;
 }
 
-/**
- * Converts a timestamp as AWS writes it (ISO 8601 with any offset, or epoch milliseconds) to
- * ISO 8601 UTC, or returns undefined when it is no date.
- */
-export function isoTimestamp(value: string | number | null | undefined): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  // Date.parse reads almost any text as some date ("1" is 2001), so strings must look like ISO 8601.
-  if (typeof value === 'string' && !ISO_DATE_TIME.test(value)) return undefined;
-  const date = new Date(value);
-  const year = date.getUTCFullYear();
-  // Years past 9999 serialize as "+010000-…", which is no ISO 8601 timestamp for the instance.
-  if (Number.isNaN(date.getTime()) || year < 1970 || year > 9999) return undefined;
-  return date.toISOString();
-}
-
-/** Drops undefined and null values and empty lists and maps, so details hold only facts. */
-export function withoutEmpty(details: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(details).filter(([, value]) => {
-      if (value === undefined || value === null || value === '') return false;
-      if (Array.isArray(value)) return value.length > 0;
-      if (typeof value === 'object') return Object.keys(value).length > 0;
-      return true;
-    }),
-  );
-}
-
 /** Folds line breaks and runs of spaces and cuts the text to MAX_SUMMARY_LENGTH. */
 function oneLine(text: string): string {
-  return cut(text.replace(/\s+/g, ' ').trim(), MAX_SUMMARY_LENGTH);
-}
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return truncate(text.replace(/\s+/g, ' ').trim(), MAX_SUMMARY_LENGTH);
 }
