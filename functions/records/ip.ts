@@ -107,11 +107,11 @@ export function isRoutableIp(address: string): boolean {
 /**
  * True when every address of the range is public or documentation, so a verdict on the
  * range cannot land on a private, loopback, multicast or other special-purpose address.
- * `198.51.100.0/24` is routable; `10.0.0.0/8` and `8.0.0.0/6`, which holds 10.0.0.0/8, are not.
+ * `198.51.100.0/24` is routable. `10.0.0.0/8` is not, and neither is `8.0.0.0/6`, which contains it.
  */
 export function isRoutableCidr(cidr: Cidr): boolean {
   const { address, prefix, version } = unmapCidr(cidr);
-  // Two ranges overlap when one holds the other's network address.
+  // Two ranges overlap when one contains the other's network address.
   if (!isRoutableIp(cidrNetwork({ address, prefix, version }))) return false;
   const family = version === 4 ? 'ipv4' : 'ipv6';
   const range = new BlockList();
@@ -129,9 +129,9 @@ function isRoutableScope(scope: IpScope): boolean {
 /**
  * Splits `host:port` on the last colon, as vendors write endpoints: `192.0.2.1:443`,
  * `[2001:db8::1]:443`, and the bare `2001:db8::1:443` that some feeds use for IPv6, where
- * the group after the last colon is the port. Returns undefined when there is no port, when
- * the port is outside 1-65535, and when a host with a colon is not an IPv6 address (so a bare
- * `2001:db8::1` without a port is not read as host `2001:db8:` and port 1).
+ * the group after the last colon is the port. Returns undefined when there is no port or the
+ * port is outside 1-65535. It also returns undefined when a host with a colon is not an IPv6
+ * address, so a bare `2001:db8::1` without a port is not read as host `2001:db8:` and port 1.
  */
 export function splitHostPort(value: string): { host: string; port: number } | undefined {
   const text = value.trim();

@@ -271,7 +271,7 @@ describe('isRoutableCidr', () => {
     ['2606:4700::/32', true],
     ['10.0.0.0/8', false],
     ['10.1.0.0/16', false],
-    // Starts and ends on public addresses but holds 10.0.0.0/8.
+    // Starts and ends on public addresses but contains 10.0.0.0/8.
     ['8.0.0.0/6', false],
     ['0.0.0.0/0', false],
     ['192.0.0.0/16', false],
