@@ -16,6 +16,7 @@ import { ENV } from '../functions/shared/env.ts';
 import { DedupeTable } from './dedupe-table.ts';
 import { DeliveryQueues } from './delivery-queues.ts';
 import { EVENT_SOURCE_PATTERNS, EventRules } from './event-rules.ts';
+import { PullJobs, withoutPulls } from './pull-jobs.ts';
 import { RelayMonitoring } from './monitoring.ts';
 import { toDeployableConfig } from './relay-config.ts';
 import { RelayFunction } from './relay-function.ts';
@@ -38,7 +39,8 @@ export interface SecOpsRelayProps {
  * SecOps Relay on AWS. It contains an HTTP API with one webhook route per enabled source,
  * EventBridge rules for GuardDuty, Security Hub and a partner bus, and the ingest and
  * forward functions. Between them sit the SQS delivery queue and its dead-letter queue,
- * watched by alarms and a dashboard.
+ * watched by alarms and a dashboard. When the configuration enables pull jobs, it also
+ * contains the scheduled pull function and its table of checkpoints (see `PullJobs`).
  *
  * Secrets are referenced by name and never created: the operator creates the instance
  * secret and one secret per webhook source before the first deployment.
@@ -68,6 +70,8 @@ export class SecOpsRelay extends Construct {
   readonly alarms: readonly cloudwatch.Alarm[];
   readonly alarmTopic: sns.ITopic | undefined;
   readonly dashboard: cloudwatch.Dashboard;
+  /** The scheduled pulls; absent when no pull job is enabled. */
+  readonly pulls: PullJobs | undefined;
 
   constructor(scope: Construct, id: string, props: SecOpsRelayProps) {
     super(scope, id);
@@ -82,6 +86,7 @@ export class SecOpsRelay extends Construct {
     }
     this.config = config;
     const deployment = config.deployment;
+    const functionConfig = withoutPulls(config);
 
     // AWS services and the partner bus deliver events through EventBridge, so their sources
     // get neither a webhook route nor read access to a webhook secret.
@@ -108,7 +113,7 @@ export class SecOpsRelay extends Construct {
     const ingest = new RelayFunction(this, 'Ingest', {
       entry: 'functions/ingest/handler.ts',
       description: 'SecOps Relay ingest: authenticates, normalizes and enqueues vendor data',
-      config,
+      config: functionConfig,
       timeout: Duration.seconds(deployment.ingest.timeoutSeconds),
       memorySizeMb: deployment.ingest.memorySizeMb,
       environment: {
@@ -137,7 +142,7 @@ export class SecOpsRelay extends Construct {
     const forward = new RelayFunction(this, 'Forward', {
       entry: 'functions/forward/handler.ts',
       description: 'SecOps Relay forward: delivers queued records to the ServiceNow instance',
-      config,
+      config: functionConfig,
       timeout: Duration.seconds(deployment.forward.timeoutSeconds),
       memorySizeMb: deployment.forward.memorySizeMb,
       environment: {
@@ -197,5 +202,15 @@ export class SecOpsRelay extends Construct {
     this.alarms = monitoring.alarms;
     this.alarmTopic = monitoring.alarmTopic;
     this.dashboard = monitoring.dashboard;
+
+    const pulls = config.pulls;
+    this.pulls =
+      pulls !== undefined && pulls.jobs.some((job) => job.enabled)
+        ? new PullJobs(this, 'Pulls', {
+            config: { ...config, pulls },
+            deliveryQueue: queues.queue,
+            alarmTopic: monitoring.alarmTopic,
+          })
+        : undefined;
   }
 }

@@ -405,37 +405,40 @@ export const pullJobSchema = z.discriminatedUnion('source', [
   }),
 ]);
 
-export const pullsSchema = z
-  .object({
-    jobs: z
-      .array(pullJobSchema)
-      .default([])
-      .superRefine((jobs, context) => {
-        const seen = new Set<string>();
-        for (const [index, job] of jobs.entries()) {
-          if (seen.has(job.id)) {
-            context.addIssue({
-              code: 'custom',
-              path: [index, 'id'],
-              message: `"${job.id}" is the id of an earlier job; give every job its own id`,
-            });
-          }
-          seen.add(job.id);
+/**
+ * Scheduled pulls. The section is absent unless a configuration sets it, so the functions
+ * that do not pull carry none of it in their environment; within it, every key but the
+ * jobs' own has a default.
+ */
+export const pullsSchema = z.object({
+  jobs: z
+    .array(pullJobSchema)
+    .default([])
+    .superRefine((jobs, context) => {
+      const seen = new Set<string>();
+      for (const [index, job] of jobs.entries()) {
+        if (seen.has(job.id)) {
+          context.addIssue({
+            code: 'custom',
+            path: [index, 'id'],
+            message: `"${job.id}" is the id of an earlier job; give every job its own id`,
+          });
         }
-      }),
-    /** Hosts besides each vendor's own API host that `api.baseUrl` may name, such as a proxy. Exact host names. */
-    allowedHosts: z.array(z.string().regex(/^[a-z0-9.-]+$/i, 'must be a host name')).default([]),
-    /** How long an item's dedupe key is kept, in days; an item fetched again later is sent again. */
-    dedupeTtlDays: z.number().int().min(1).max(365).default(30),
-    /** Time one vendor request may take, in milliseconds. */
-    requestTimeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
-    /** Attempts per vendor request on 429, 5xx, timeouts and resets. */
-    maxAttempts: z.number().int().min(1).max(10).default(4),
-    /** The pull function; a run stops cleanly before this timeout and the next run goes on. */
-    timeoutSeconds: z.number().int().min(30).max(900).default(300),
-    memorySizeMb: z.number().int().min(128).max(10_240).default(512),
-  })
-  .prefault({});
+        seen.add(job.id);
+      }
+    }),
+  /** Hosts besides each vendor's own API host that `api.baseUrl` may name, such as a proxy. Exact host names. */
+  allowedHosts: z.array(z.string().regex(/^[a-z0-9.-]+$/i, 'must be a host name')).default([]),
+  /** How long an item's dedupe key is kept, in days; an item fetched again later is sent again. */
+  dedupeTtlDays: z.number().int().min(1).max(365).default(30),
+  /** Time one vendor request may take, in milliseconds. */
+  requestTimeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
+  /** Attempts per vendor request on 429, 5xx, timeouts and resets. */
+  maxAttempts: z.number().int().min(1).max(10).default(4),
+  /** The pull function; a run stops cleanly before this timeout and the next run goes on. */
+  timeoutSeconds: z.number().int().min(30).max(900).default(300),
+  memorySizeMb: z.number().int().min(128).max(10_240).default(512),
+});
 
 export const relayConfigSchema = z.object({
   instance: z
@@ -517,7 +520,7 @@ export const relayConfigSchema = z.object({
     .prefault({}),
   deployment: deploymentSchema,
   /** Scheduled pulls from vendor APIs; docs/pulls.md describes each job type. */
-  pulls: pullsSchema,
+  pulls: pullsSchema.optional(),
   /**
    * Local mode only: secret values by secret name, standing in for Secrets Manager.
    * The CDK app removes this section, so its values never reach a template or a function.

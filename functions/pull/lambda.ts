@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { runDeadline } from './deadline.ts';
 import { runPullJob, type PullDependencies, type PullRunResult } from './run.ts';
 
 /** The input each EventBridge Scheduler schedule sends: the id of its job. */
@@ -11,13 +12,9 @@ export const pullEventSchema = z.object({
 
 export type PullEvent = z.infer<typeof pullEventSchema>;
 
-/** Time kept free before the function's timeout for the last item and the checkpoint write, in milliseconds. */
-export const DEADLINE_RESERVE_MS = 15_000;
-
 /**
  * Builds the pull Lambda handler: one EventBridge Scheduler invocation runs one job once. The
- * run's deadline is the function's remaining time less DEADLINE_RESERVE_MS (a fifth of the
- * remaining time for short timeouts), so a run stops cleanly and saves its progress before
+ * run's deadline comes from the function's remaining time (`runDeadline`), so a run stops cleanly and saves its progress before
  * Lambda ends it. A failed run throws, so the invocation counts as an error in the function's
  * metrics; the next schedule runs the job again from the unchanged checkpoint.
  * `getDependencies` runs once, on the first event.
@@ -36,15 +33,10 @@ export function createPullHandler(logger: Logger, getDependencies: () => PullDep
         );
       }
       dependencies ??= getDependencies();
-      const remaining = context.getRemainingTimeInMillis();
-      const reserve = Math.min(DEADLINE_RESERVE_MS, Math.floor(remaining / 5));
       const now = dependencies.now?.() ?? new Date();
+      const deadline = runDeadline(now, context.getRemainingTimeInMillis());
       try {
-        return await runPullJob(
-          parsed.data.jobId,
-          dependencies,
-          new Date(now.getTime() + remaining - reserve),
-        );
+        return await runPullJob(parsed.data.jobId, dependencies, deadline);
       } finally {
         dependencies.metrics.flush();
       }

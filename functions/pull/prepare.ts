@@ -1,4 +1,4 @@
-import type { PullJob, RelayConfig } from '../config/schema.ts';
+import type { PullJob, PullsSettings, RelayConfig } from '../config/schema.ts';
 import { SecretError, type SecretStore } from '../credentials/secret-store.ts';
 import type { SourceAdapter } from '../sources/source.ts';
 import { PullError } from './errors.ts';
@@ -9,6 +9,8 @@ import { checkVendorBaseUrl } from './vendor-url.ts';
 /** A job with everything a run needs, checked before the run takes the lease. */
 export interface PreparedJob {
   job: PullJob;
+  /** The `pulls` section the job came from. */
+  settings: PullsSettings;
   jobType: PullJobType;
   adapter: SourceAdapter;
   /** The job's base URL, checked against the allow-list. */
@@ -31,9 +33,10 @@ export async function preparePullJob(
     localMode: boolean;
   },
 ): Promise<PreparedJob> {
-  const job = deps.config.pulls.jobs.find((candidate) => candidate.id === jobId);
-  if (job === undefined) {
-    const known = deps.config.pulls.jobs.map((candidate) => candidate.id);
+  const settings = deps.config.pulls;
+  const job = settings?.jobs.find((candidate) => candidate.id === jobId);
+  if (settings === undefined || job === undefined) {
+    const known = (settings?.jobs ?? []).map((candidate) => candidate.id);
     throw new PullError(
       'job_not_found',
       `No pull job "${jobId}" in pulls.jobs of the configuration` +
@@ -57,10 +60,10 @@ export async function preparePullJob(
 
   const origin = checkVendorBaseUrl(jobId, job.api.baseUrl, {
     vendorHosts: jobType.hosts,
-    allowedHosts: deps.config.pulls.allowedHosts,
+    allowedHosts: settings.allowedHosts,
     localMode: deps.localMode,
   });
-  return { job, jobType, adapter, origin, apiKey: await readApiKey(job, deps.secrets) };
+  return { job, settings, jobType, adapter, origin, apiKey: await readApiKey(job, deps.secrets) };
 }
 
 async function readApiKey(job: PullJob, secrets: SecretStore): Promise<string> {

@@ -12,8 +12,17 @@ const parseError = (input: unknown): string => {
 };
 
 describe('pulls configuration', () => {
-  it('has no jobs by default', () => {
-    expect(parseConfig({}).pulls).toMatchObject({ jobs: [], dedupeTtlDays: 30, maxAttempts: 4 });
+  it('is absent unless configured', () => {
+    expect(parseConfig({}).pulls).toBeUndefined();
+    expect(parseConfig({ pulls: {} }).pulls).toEqual({
+      jobs: [],
+      allowedHosts: [],
+      dedupeTtlDays: 30,
+      requestTimeoutMs: 20_000,
+      maxAttempts: 4,
+      timeoutSeconds: 300,
+      memorySizeMb: 512,
+    });
   });
 
   it.each([
@@ -28,8 +37,8 @@ describe('pulls configuration', () => {
     ],
     ['otx', 'https://otx.alienvault.com', '/api/v1/pulses/subscribed', 'rate(1 hour)', {}],
   ])('fills the documented %s defaults', (source, baseUrl, endpoint, schedule, query) => {
-    const [job] = parseConfig({ pulls: { jobs: [{ id: 'job-a', source, secretName: 's' }] } }).pulls
-      .jobs;
+    const [job] = parseConfig({ pulls: { jobs: [{ id: 'job-a', source, secretName: 's' }] } })
+      .pulls!.jobs;
 
     expect(job?.api).toEqual({ baseUrl, endpoint, query });
     expect(job?.schedule).toBe(schedule);
@@ -41,7 +50,7 @@ describe('pulls configuration', () => {
       pulls: {
         jobs: [{ id: 'vt', source: 'virustotal', secretName: 's', observables: ['example.com'] }],
       },
-    }).pulls.jobs;
+    }).pulls!.jobs;
 
     expect(job).toMatchObject({ requestIntervalMs: 15_000, schedule: 'rate(1 day)' });
   });
@@ -104,10 +113,10 @@ describe('pulls configuration', () => {
 
   it('parses the example jobs of relay.config.json', () => {
     const config = loadConfigFile('relay.config.json');
-    const sources = config.pulls.jobs.map((job) => job.source).sort();
+    const sources = config.pulls!.jobs.map((job) => job.source).sort();
 
     expect(sources).toEqual(['abuseipdb', 'otx', 'threatfox', 'urlhaus', 'virustotal']);
-    for (const job of config.pulls.jobs) {
+    for (const job of config.pulls!.jobs) {
       expect(config.local?.secrets[job.secretName]).toHaveProperty('apiKey');
     }
   });
