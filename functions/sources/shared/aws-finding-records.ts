@@ -5,7 +5,7 @@ import type {
   ThreatLookupResult,
 } from '../../records/record.ts';
 import type { SeverityLabel } from './aws-severity.ts';
-import { truncate, withoutEmpty } from './detail-values.ts';
+import { fitDetails, truncate, withoutEmpty } from './detail-values.ts';
 import { ROLE_PHRASES, type FindingObservable } from './aws-observables.ts';
 import { guardNonRoutable, observableIpScope, type Verdict } from './verdict.ts';
 
@@ -15,7 +15,7 @@ const MAX_CI_LENGTH = 255;
 const MAX_CI_CLASS_LENGTH = 80;
 /** Summaries are cut to this length, so each stays one line even for a long title or type. */
 const MAX_SUMMARY_LENGTH = 1000;
-/** At most this many observable values are listed in a CI enrichment's details. */
+/** At most this many observable values (or CIs) are listed in one record's details. */
 const MAX_LISTED_OBSERVABLES = 20;
 
 /**
@@ -105,15 +105,17 @@ function ciEnrichment(finding: AwsFinding, resource: AwsFindingResource): CiEnri
     source: finding.source,
     summary: oneLine(findingPhrase(finding)),
     enrichedAt: finding.updatedAt,
-    details: withoutEmpty({
-      ...finding.facts,
-      resourceType: resource.resourceType,
-      resourceArn: resource.resourceArn,
-      resourceId: ciCut ? resource.ci : undefined,
-      observables: finding.observables
-        .slice(0, MAX_LISTED_OBSERVABLES)
-        .map((entry) => entry.observable.value),
-    }),
+    details: fitDetails(
+      withoutEmpty({
+        ...finding.facts,
+        resourceType: resource.resourceType,
+        resourceArn: resource.resourceArn,
+        resourceId: ciCut ? resource.ci : undefined,
+        observables: finding.observables
+          .slice(0, MAX_LISTED_OBSERVABLES)
+          .map((entry) => entry.observable.value),
+      }),
+    ),
   };
 }
 
@@ -128,13 +130,17 @@ function observableEnrichment(finding: AwsFinding, entry: FindingObservable): Ob
         `${finding.type}${resourcePhrase(finding)}.`,
     ),
     enrichedAt: finding.updatedAt,
-    details: withoutEmpty({
-      roles: entry.roles,
-      ipScope: observableIpScope(entry.observable),
-      ...entry.context,
-      ...Object.fromEntries(OBSERVABLE_FACTS.map((key) => [key, finding.facts[key]])),
-      resources: finding.resources.map((resource) => resource.ci),
-    }),
+    details: fitDetails(
+      withoutEmpty({
+        roles: entry.roles,
+        ipScope: observableIpScope(entry.observable),
+        ...entry.context,
+        ...Object.fromEntries(OBSERVABLE_FACTS.map((key) => [key, finding.facts[key]])),
+        resources: finding.resources
+          .slice(0, MAX_LISTED_OBSERVABLES)
+          .map((resource) => resource.ci),
+      }),
+    ),
   };
 }
 

@@ -65,8 +65,7 @@ function consoleOrigin(location: AwsLocation): string | undefined {
   switch (location.partition ?? 'aws') {
     case 'aws':
       return `https://${region}.console.aws.amazon.com`;
-    // NOTE: the China and GovCloud console hosts are taken from AWS's partition documentation;
-    // deep links into them were not tried.
+    // NOTE: these China and GovCloud console hosts were not tried with deep links.
     case 'aws-cn':
       return 'https://console.amazonaws.cn';
     case 'aws-us-gov':

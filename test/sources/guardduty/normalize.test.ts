@@ -541,6 +541,22 @@ describe('guardduty personal data and links', () => {
     expect(firstCi(records).summary).toContain('on a threat list by [name removed].');
   });
 
+  it('bounds summaries and details of a huge title', () => {
+    const title = `${'A very long title. '.repeat(10_000)}\nsecond line`;
+
+    const { records } = run(guardDutyFinding({ title }));
+
+    for (const record of records) {
+      expect(record.kind === 'enrichment_mapping' ? 0 : record.summary?.length).toBeLessThanOrEqual(
+        1000,
+      );
+      expect(record.kind === 'enrichment_mapping' ? '' : record.summary).not.toContain('\n');
+      expect(JSON.stringify('details' in record ? record.details : {}).length).toBeLessThanOrEqual(
+        16_000,
+      );
+    }
+  });
+
   it('links no console when the region is not a region code', () => {
     const { records } = run(guardDutyFinding({ region: 'evil.example.com/x' }));
 
