@@ -36,6 +36,8 @@ import { BENCH_SOURCES } from './payloads.ts';
  */
 export interface LambdaEnvironment {
   env(functionName: FunctionName): Record<string, string>;
+  /** Host names a function may resolve, with their loopback addresses; see RunnerSpec.hosts. */
+  hosts: Record<string, string>;
   /** The function's memory size in the template, in MB. */
   memorySizeMb(functionName: FunctionName): number;
   /** Drops what the fake SQS kept, so long runs do not grow this process. */
@@ -46,6 +48,12 @@ export interface LambdaEnvironment {
 /** A closed loopback port for every AWS endpoint not set on its own, so a stray call fails at once. */
 const DISCARD_ENDPOINT = 'http://127.0.0.1:9';
 const ACCOUNT = '123456789012';
+/**
+ * The instance's host name. The deployed forwarder calls only https host names listed in
+ * instance.allowedHosts, never an IP address or a local name; the runner resolves this one
+ * name to 127.0.0.1, and example.com is reserved, so it names no real host.
+ */
+const INSTANCE_HOST = 'instance.bench.example.com';
 
 const execFileAsync = promisify(execFile);
 const silent = { info: () => {}, error: () => {} };
@@ -74,11 +82,10 @@ export async function startLambdaEnvironment(config: RelayConfig): Promise<Lambd
     const tls = await startTlsProxy(sandbox, directory);
     closers.push(() => tls.close());
 
-    storeSecrets(secretsManager, config, `https://127.0.0.1:${tls.port}`);
+    storeSecrets(secretsManager, config, `https://${INSTANCE_HOST}:${tls.port}`);
     const template = synthFunctions({
       ...config,
-      // The deployed forwarder accepts an https instance on a host listed in allowedHosts.
-      instance: { ...config.instance, allowedHosts: ['127.0.0.1'] },
+      instance: { ...config.instance, allowedHosts: [INSTANCE_HOST] },
       // Only the benchmarked sources, so the configuration fits Lambda's 4 KB environment.
       sources: Object.fromEntries(
         Object.entries(config.sources).filter(([id]) =>
@@ -129,6 +136,7 @@ export async function startLambdaEnvironment(config: RelayConfig): Promise<Lambd
         AWS_LAMBDA_FUNCTION_NAME: `secops-relay-${name}`,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(template.functions[name].memorySizeMb),
       }),
+      hosts: { [INSTANCE_HOST]: '127.0.0.1' },
       memorySizeMb: (name) => template.functions[name].memorySizeMb,
       clearQueues: () => {
         sqs.messages.length = 0;
@@ -242,7 +250,7 @@ function storeSecrets(store: FakeSecretsManager, config: RelayConfig, instanceUr
 }
 
 /**
- * Puts TLS in front of the sandbox with a self-signed certificate for 127.0.0.1, made by
+ * Puts TLS in front of the sandbox with a self-signed certificate for INSTANCE_HOST, made by
  * the openssl command for this run. Functions trust it through NODE_EXTRA_CA_CERTS.
  */
 async function startTlsProxy(
@@ -267,9 +275,9 @@ async function startTlsProxy(
       '-days',
       '1',
       '-subj',
-      '/CN=127.0.0.1',
+      `/CN=${INSTANCE_HOST}`,
       '-addext',
-      'subjectAltName=IP:127.0.0.1',
+      `subjectAltName=DNS:${INSTANCE_HOST}`,
     ]);
   } catch (error) {
     throw new Error(

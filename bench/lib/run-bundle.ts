@@ -9,8 +9,9 @@ export interface BundleRun extends RunnerResult {
   processMs: number;
 }
 
-/** Most stderr kept from a runner, to quote when it fails. */
-const STDERR_TAIL_CHARS = 4000;
+/** Most stderr kept from a runner, and its last warning and error log lines, to quote when it fails. */
+const OUTPUT_TAIL_CHARS = 4000;
+const KEPT_WARNINGS = 5;
 
 /**
  * Runs a bundle in a fresh `node` process through the Lambda runner, with only `env` as
@@ -30,13 +31,25 @@ export async function runBundle(
   await writeJson(specFile, { ...spec, result: resultFile } satisfies RunnerSpec);
 
   const started = performance.now();
+  // The function's own log lines (stdout) are kept only to explain a failed run.
   const child = spawn(process.execPath, [runner, specFile], {
     env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const warnings: string[] = [];
+  let partialLine = '';
   let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (partialLine + chunk.toString('utf8')).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!/"level":"(WARN|ERROR|CRITICAL)"/.test(line)) continue;
+      warnings.push(line.slice(0, 1000));
+      if (warnings.length > KEPT_WARNINGS) warnings.shift();
+    }
+  });
   child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
+    stderr = (stderr + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
   });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
@@ -51,7 +64,7 @@ export async function runBundle(
   if (result.failures > 0) {
     throw new Error(
       `${spec.functionName} failed ${result.failures} of ${result.handled} events; first results: ` +
-        result.failureSamples.join('\n'),
+        `${result.failureSamples.join('\n')}\nIts last warnings and errors:\n${warnings.join('\n')}\n${stderr}`,
     );
   }
   return { ...result, processMs };

@@ -74,6 +74,7 @@ export async function measureColdStart(bench: LambdaBench): Promise<Figure[]> {
             timeoutMs: TIMEOUT_MS[name],
             expect: variant === 'relay' ? EXPECT[name] : 'anything',
             sustainMs: 0,
+            hosts: bench.environment.hosts,
           },
           bench.environment.env(name),
         ),

@@ -77,6 +77,7 @@ export async function measureMemory(bench: LambdaBench): Promise<Figure[]> {
                   ? 'http-2xx'
                   : 'no-batch-failures',
             sustainMs: SUSTAIN_MS,
+            hosts: bench.environment.hosts,
           },
           bench.environment.env(name),
         ),

@@ -1,3 +1,4 @@
+import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { localContext } from '../../local/lambda-context.ts';
@@ -21,6 +22,11 @@ export interface RunnerSpec {
   /** After the first event, keep handling events for this long, in milliseconds; 0 stops after one. */
   sustainMs: number;
   result: string;
+  /**
+   * Host names the process may resolve, with their loopback addresses. Every other name
+   * fails to resolve, so the function under test can reach nothing but loopback.
+   */
+  hosts: Record<string, string>;
 }
 
 export interface RunnerResult {
@@ -65,7 +71,45 @@ function failure(result: unknown, expect: RunnerSpec['expect']): string | undefi
   return value?.batchItemFailures?.length === 0 ? undefined : JSON.stringify(result).slice(0, 500);
 }
 
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * Replaces dns.lookup, which net and tls call at connect time, with a table of loopback
+ * names. The deployed forwarder calls only https host names (never an IP address), so the
+ * instance needs a name; this gives it one without touching DNS or /etc/hosts.
+ */
+function resolveOnlyFrom(hosts: Record<string, string>): void {
+  const lookup = (
+    hostname: string,
+    options: LookupOptions | number | LookupCallback,
+    callback?: LookupCallback,
+  ) => {
+    const done = (typeof options === 'function' ? options : callback)!;
+    const all = typeof options === 'object' && options.all === true;
+    const address = hosts[hostname.toLowerCase()];
+    process.nextTick(() => {
+      if (address === undefined) {
+        const error: NodeJS.ErrnoException = new Error(
+          `getaddrinfo ENOTFOUND ${hostname} (the benchmark resolves only its loopback names)`,
+        );
+        error.code = 'ENOTFOUND';
+        done(error, all ? [] : '');
+      } else if (all) {
+        done(null, [{ address, family: 4 }]);
+      } else {
+        done(null, address, 4);
+      }
+    });
+  };
+  (dns as { lookup: unknown }).lookup = lookup;
+}
+
 const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as RunnerSpec;
+resolveOnlyFrom(spec.hosts);
 const events = JSON.parse(readFileSync(spec.events, 'utf8')) as unknown[];
 const failureSamples: string[] = [];
 let failures = 0;
