@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { RelayRecord } from '../../records/record.ts';
 import { awsServiceError, guardDutyFindingUrl, parseArn } from '../shared/aws.ts';
 import {
@@ -7,15 +8,14 @@ import {
 } from '../shared/aws-finding-records.ts';
 import { reportLeftOut, VERDICT_ROLES, type PayloadPath } from '../shared/aws-observables.ts';
 import { guardDutySeverityLabel } from '../shared/aws-severity.ts';
-import { withoutEmpty } from '../shared/detail-values.ts';
+import { capList, withoutEmpty } from '../shared/detail-values.ts';
 import type { EventBridgeEnvelope } from '../shared/eventbridge.ts';
-import { toUtcIso } from '../shared/timestamps.ts';
 import {
   GUARDDUTY_VENDOR_NAME,
   guardDutyThreatIntelVerdict,
   type ThreatIntelEvidence,
 } from '../shared/guardduty-threat-intel.ts';
-import { z } from 'zod';
+import { toUtcIso } from '../shared/timestamps.ts';
 import { NormalizationError, type SourceContext } from '../source.ts';
 import { guardDutyObservables } from './observables.ts';
 import { guardDutyResources, guardDutyUserNames } from './resources.ts';
@@ -29,6 +29,8 @@ import type {
 } from './schema.ts';
 
 const PARTITION = /^aws(?:-[a-z]+)*$/;
+/** At most this many threat list names and threat names are kept from one finding. */
+const MAX_THREAT_NAMES = 10;
 
 /**
  * Turns GuardDuty findings into records: a CI enrichment per resource the finding names, an
@@ -137,11 +139,13 @@ function normalizeFinding(
     toUtcIso(envelope.time) ??
     context.receivedAt.toISOString();
 
+  const title = removeNames(finding.title ?? finding.type, guardDutyUserNames(finding.resource));
+
   const awsFinding: AwsFinding = {
     source: GUARDDUTY_VENDOR_NAME,
     product: 'GuardDuty',
     type: finding.type,
-    title: removeNames(finding.title ?? finding.type, guardDutyUserNames(finding.resource)),
+    title,
     severity,
     updatedAt,
     consoleUrl,
@@ -149,6 +153,7 @@ function normalizeFinding(
       findingId: finding.id,
       findingArn: finding.arn,
       findingType: finding.type,
+      title,
       severity,
       severityScore: finding.severity,
       count: service?.count,
@@ -167,7 +172,6 @@ function normalizeFinding(
     resources,
     observables: observables.list(),
   };
-  awsFinding.facts.title = awsFinding.title;
 
   const verdict = guardDutyThreatIntelVerdict(finding.type, evidence);
   return buildFindingRecords(awsFinding, (entry) =>
@@ -183,14 +187,10 @@ function threatIntelEvidence(service: GuardDutyService | null | undefined): Thre
   const listNames = details.map((detail) => detail.threatListName);
   listNames.push(service?.additionalInfo?.threatListName);
   return {
-    threatListNames: distinct(listNames),
-    threatNames: distinct(details.flatMap((detail) => detail.threatNames ?? [])),
+    threatListNames: capList(listNames, MAX_THREAT_NAMES),
+    threatNames: capList(
+      details.flatMap((detail) => detail.threatNames ?? []),
+      MAX_THREAT_NAMES,
+    ),
   };
-}
-
-function distinct(values: (string | null | undefined)[]): string[] {
-  const named = values.filter(
-    (value): value is string => typeof value === 'string' && value.trim() !== '',
-  );
-  return [...new Set(named)].slice(0, 10);
 }

@@ -20,12 +20,13 @@ import {
 } from '../shared/aws-observables.ts';
 import { asffSeverityLabel } from '../shared/aws-severity.ts';
 import { withoutEmpty } from '../shared/detail-values.ts';
+import { httpUrlOnly } from '../shared/report-url.ts';
 import type { EventBridgeEnvelope } from '../shared/eventbridge.ts';
-import { toUtcIso } from '../shared/timestamps.ts';
 import {
   GUARDDUTY_VENDOR_NAME,
   guardDutyThreatIntelVerdict,
 } from '../shared/guardduty-threat-intel.ts';
+import { toUtcIso } from '../shared/timestamps.ts';
 import { NormalizationError, type SourceContext } from '../source.ts';
 import { securityHubObservables } from './observables.ts';
 import {
@@ -80,17 +81,21 @@ function normalizeItems(
   around: FindingContext,
   context: SourceContext,
 ): RelayRecord[] {
-  const each = (findings: AsffFinding[], listPath: PayloadPath, withAround: FindingContext) =>
+  const normalizeAll = (
+    findings: AsffFinding[],
+    listPath: PayloadPath,
+    withAround: FindingContext,
+  ) =>
     findings.flatMap((finding, index) =>
       normalizeFinding(finding, [...listPath, index], withAround, context),
     );
 
-  if (Array.isArray(items)) return each(items, path, around);
+  if (Array.isArray(items)) return normalizeAll(items, path, around);
   if (isEventDetail(items)) {
     const actionName = around.customAction ? items.actionName : undefined;
-    return each(items.findings, [...path, 'findings'], { ...around, actionName });
+    return normalizeAll(items.findings, [...path, 'findings'], { ...around, actionName });
   }
-  if (isFindingsResponse(items)) return each(items.Findings, [...path, 'Findings'], around);
+  if (isFindingsResponse(items)) return normalizeAll(items.Findings, [...path, 'Findings'], around);
   if (isFinding(items)) return normalizeFinding(items, path, around, context);
   throw awsServiceError(SECURITYHUB_VENDOR_NAME, items as AwsErrorBody);
 }
@@ -131,18 +136,8 @@ function normalizeFinding(
     return [];
   }
 
-  const idArn = parseArn(finding.Id);
-  const accountId = finding.AwsAccountId ?? around.envelope.account ?? idArn?.accountId;
-  const region =
-    finding.Region ??
-    around.envelope.region ??
-    (idArn?.region || undefined) ??
-    finding.Resources.find((resource) => resource.Region)?.Region;
-  const partition =
-    finding.Resources.find((resource) => resource.Partition)?.Partition ??
-    parseArn(finding.ProductArn ?? '')?.partition;
-
-  const { resources, unnamed } = securityHubResources(finding, accountId ?? undefined);
+  const { accountId, region, partition } = locate(finding, around.envelope);
+  const { resources, unnamed } = securityHubResources(finding, accountId);
   for (const index of unnamed) {
     context.skip?.('unnamed_resource', {
       findingId: finding.Id,
@@ -164,8 +159,9 @@ function normalizeFinding(
   const fromGuardDuty = isGuardDutyFinding(finding);
   const product = productName(finding);
   const type = displayType(finding, fromGuardDuty);
+  // The schema requires a Label or a Normalized score, so there is always a label.
   const severity = asffSeverityLabel(finding.Severity.Label, finding.Severity.Normalized)!;
-  const consoleUrl = securityHubFindingUrl({ partition, region: region ?? undefined }, finding.Id);
+  const consoleUrl = securityHubFindingUrl({ partition, region }, finding.Id);
   const updatedAt =
     toUtcIso(finding.UpdatedAt) ??
     toUtcIso(finding.CreatedAt) ??
@@ -208,8 +204,8 @@ function normalizeFinding(
       threatListNames: evidence?.threatListNames,
       threatNames: evidence?.threatNames,
       consoleUrl,
-      productUrl: httpsUrl(finding.SourceUrl),
-      remediationUrl: httpsUrl(finding.Remediation?.Recommendation?.Url),
+      productUrl: httpUrlOnly(finding.SourceUrl),
+      remediationUrl: httpUrlOnly(finding.Remediation?.Recommendation?.Url),
     }),
     resources,
     observables: observables.list(),
@@ -255,12 +251,26 @@ function indicatorVerdict(
   };
 }
 
-/** Returns the value when it is an https URL, else undefined. */
-function httpsUrl(value: string | null | undefined): string | undefined {
-  if (!value) return undefined;
-  try {
-    return new URL(value).protocol === 'https:' ? value : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * Finds the account, region and partition of a finding. The account comes from
+ * `AwsAccountId`, else the event, else the `Id` ARN. The region comes from `Region`, else the
+ * event, else the `Id` ARN, else the first resource that names one. The partition comes from
+ * the first resource that names one, else the `ProductArn`.
+ */
+function locate(
+  finding: AsffFinding,
+  envelope: EventBridgeEnvelope,
+): { accountId?: string; region?: string; partition?: string } {
+  const idArn = parseArn(finding.Id);
+  const accountId = finding.AwsAccountId ?? envelope.account ?? (idArn?.accountId || undefined);
+  const region =
+    finding.Region ??
+    envelope.region ??
+    (idArn?.region || undefined) ??
+    finding.Resources.find((resource) => resource.Region)?.Region ??
+    undefined;
+  const partition =
+    finding.Resources.find((resource) => resource.Partition)?.Partition ??
+    parseArn(finding.ProductArn ?? '')?.partition;
+  return { accountId, region, partition };
 }

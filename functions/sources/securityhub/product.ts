@@ -1,7 +1,10 @@
+import { capList } from '../shared/detail-values.ts';
 import type { ThreatIntelEvidence } from '../shared/guardduty-threat-intel.ts';
 import type { AsffFinding } from './schema.ts';
 
 const GUARDDUTY_PRODUCT_ARN = /\/product\/aws\/guardduty$/;
+/** At most this many threat list names and threat names are kept from one finding. */
+const MAX_THREAT_NAMES = 10;
 // Flattened array members end in ".<index>_", as in "threatIntelligenceDetails.0_/threatListName".
 const THREAT_LIST_NAME =
   /^aws\/guardduty\/service\/evidence\/threatIntelligenceDetails\.\d+_\/threatListName$/;
@@ -81,7 +84,7 @@ export function guardDutyEvidence(finding: AsffFinding): ThreatIntelEvidence {
   if (legacy !== undefined) listNames.push(legacy);
   const threatNames = productFieldsMatching(finding, THREAT_NAME).map(([, value]) => value);
   return {
-    threatListNames: [...new Set(listNames)].slice(0, 10),
-    threatNames: [...new Set(threatNames)].slice(0, 10),
+    threatListNames: capList(listNames, MAX_THREAT_NAMES),
+    threatNames: capList(threatNames, MAX_THREAT_NAMES),
   };
 }

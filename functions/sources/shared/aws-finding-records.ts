@@ -55,7 +55,7 @@ export interface AwsFinding {
   source: string;
   /** The product that made the finding, for summaries: "GuardDuty", "Security Hub", "Inspector". */
   product: string;
-  /** The finding type, such as "UnauthorizedAccess:EC2/SSHBruteForce", or its first ASFF type. */
+  /** The finding's type for summaries: a GuardDuty type such as "Recon:EC2/Portscan", a control id such as "S3.8". */
   type: string;
   /** The finding's title with the user names it names replaced (see `removeNames`). */
   title: string;
@@ -63,7 +63,7 @@ export interface AwsFinding {
   /** When the finding was last updated (ISO 8601), for `enrichedAt` and `lookedUpAt`. */
   updatedAt: string;
   consoleUrl?: string | undefined;
-  /** Facts about the finding, shared by the details of every record it gives. */
+  /** Facts about the finding for the CI enrichments' details; observable enrichments repeat OBSERVABLE_FACTS of them. */
   facts: Record<string, unknown>;
   resources: AwsFindingResource[];
   observables: FindingObservable[];
