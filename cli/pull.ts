@@ -44,9 +44,9 @@ export interface PullOnceOptions {
 }
 
 /**
- * Runs one pull job once in this process, the way the deployed function runs it, with the
- * job's API key from `local.secrets`, checkpoints in memory (saved to `statePath` when
- * given) and a queue that collects the records instead of delivering them.
+ * Runs one pull job once in this process, the way the deployed function runs it. The API key
+ * comes from `local.secrets` and checkpoints stay in memory, saved to `statePath` when it is
+ * given. The queue collects the records instead of delivering them.
  */
 export async function pullOnce(
   options: PullOnceOptions,

@@ -35,7 +35,7 @@ export interface PullJobsProps {
  * on failed runs.
  *
  * The table is on-demand, has point-in-time recovery and expires dedupe items through TTL.
- * It is kept when the stack is deleted, because its checkpoints say which data was sent.
+ * It is kept when the stack is deleted, because its checkpoints record which data was sent.
  * The function may read only its jobs' secrets, read and write only items of that table
  * (GetItem, BatchGetItem, PutItem, UpdateItem), and send only to the delivery queue.
  *

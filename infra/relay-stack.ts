@@ -41,5 +41,11 @@ export class RelayStack extends Stack {
       new CfnOutput(this, 'AlarmTopicArn', { value: this.relay.alarmTopic.topicArn });
     }
     new CfnOutput(this, 'DashboardName', { value: this.relay.dashboard.dashboardName });
+    if (this.relay.pulls !== undefined) {
+      new CfnOutput(this, 'PullStateTableName', {
+        description: 'DynamoDB table of the pull jobs checkpoints and dedupe keys',
+        value: this.relay.pulls.table.tableName,
+      });
+    }
   }
 }

@@ -38,7 +38,7 @@ export interface Traversal {
   startedAt: string;
 }
 
-/** What a save writes: the whole state except the bookkeeping the store keeps itself. */
+/** The state a save writes: all of it except the bookkeeping the store keeps itself. */
 export type CheckpointState = Pick<Checkpoint, 'watermark' | 'boundaryKeys' | 'traversal'>;
 
 /**
@@ -74,7 +74,7 @@ export interface CheckpointStore {
 export interface DedupeStore {
   /** Returns the keys among `keys` that were marked and have not expired at `now`. */
   findSeen(jobId: string, keys: readonly string[], now: Date): Promise<Set<string>>;
-  /** Marks an item as handled until `expiresAt`; `outcome` says whether it was queued or rejected. */
+  /** Marks an item as handled until `expiresAt`; `outcome` records whether it was queued or rejected. */
   markSeen(
     jobId: string,
     key: string,
@@ -86,7 +86,7 @@ export interface DedupeStore {
 /** Both stores, which the DynamoDB and in-memory implementations provide in one object. */
 export type PullStateStore = CheckpointStore & DedupeStore;
 
-/** A checkpoint write that the store refused; `code` tells why. */
+/** A checkpoint write that the store rejected; `code` is the reason. */
 export class CheckpointError extends Error {
   readonly code: 'run_in_progress' | 'checkpoint_conflict';
   readonly jobId: string;
@@ -104,7 +104,7 @@ export class CheckpointError extends Error {
   }
 }
 
-/** The error for a lease that another run holds. */
+/** Creates the error for a lease that another run holds. */
 export function runInProgress(jobId: string, options?: ErrorOptions): CheckpointError {
   return new CheckpointError(
     'run_in_progress',
@@ -115,7 +115,7 @@ export function runInProgress(jobId: string, options?: ErrorOptions): Checkpoint
   );
 }
 
-/** The error for a save whose lease or version no longer matches. */
+/** Creates the error for a save whose lease or version no longer matches. */
 export function checkpointConflict(jobId: string, options?: ErrorOptions): CheckpointError {
   return new CheckpointError(
     'checkpoint_conflict',

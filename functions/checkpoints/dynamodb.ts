@@ -211,7 +211,7 @@ function checkpointKey(jobId: string): string {
   return `checkpoint#${jobId}`;
 }
 
-/** Item keys can be long URLs, so the partition key holds their SHA-256 instead. */
+/** Item keys can be long URLs, so the partition key contains their SHA-256 instead. */
 function seenKey(jobId: string, key: string): string {
   return `seen#${jobId}#${createHash('sha256').update(key).digest('hex')}`;
 }

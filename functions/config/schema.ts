@@ -304,9 +304,10 @@ const scheduleExpression = z
 const queryValue = z.union([z.string(), z.number(), z.boolean()]);
 
 /**
- * Where a job sends its requests. `baseUrl` must be on the vendor's own domain (or a host in
- * `pulls.allowedHosts`); plain http to a loopback address is accepted only in local mode.
- * `reserved` names the parameters the job type sets itself, which `query` cannot override.
+ * Settings of the vendor API a job calls. `baseUrl` must be on the vendor's own domain or a
+ * host in `pulls.allowedHosts`, and plain http to a loopback address is accepted only in
+ * local mode. `reserved` names the parameters that the job type sets itself and `query`
+ * cannot override.
  */
 const pullApi = (
   baseUrl: string,
@@ -327,7 +328,7 @@ const pullApi = (
         .string()
         .regex(/^\/[A-Za-z0-9_\-./]*$/, 'must be a path that starts with "/"')
         .default(endpoint),
-      /** Extra parameters sent with every request; the job type says where (query string or JSON body). */
+      /** Extra parameters sent with every request: in the JSON body for ThreatFox, in the query string for the others. */
       query: z
         .record(z.string().regex(/^[A-Za-z0-9_]+$/, 'must be a parameter name'), queryValue)
         .default(defaultQuery)
@@ -406,9 +407,9 @@ export const pullJobSchema = z.discriminatedUnion('source', [
 ]);
 
 /**
- * Scheduled pulls. The section is absent unless a configuration sets it, so the functions
- * that do not pull carry none of it in their environment; within it, every key but the
- * jobs' own has a default.
+ * Scheduled pulls. The section is absent unless a configuration sets it, so functions that
+ * do not pull carry none of it in their environment. Within it, every key except the jobs'
+ * own settings has a default.
  */
 export const pullsSchema = z.object({
   jobs: z

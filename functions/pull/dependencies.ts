@@ -7,7 +7,7 @@ import type { RelayMetrics } from '../shared/metrics.ts';
 import type { SourceAdapter } from '../sources/source.ts';
 import type { Fetch } from './vendor-http.ts';
 
-/** What a pull run works with; the Lambda handler, the CLI and tests each build their own. */
+/** Dependencies of a pull run. The Lambda handler, the CLI and tests each build their own. */
 export interface PullDependencies {
   config: RelayConfig;
   secrets: SecretStore;

@@ -14,8 +14,8 @@ export type PullErrorCode =
 
 /**
  * A pull run that failed. The checkpoint is left as it was, so the next scheduled run reads
- * the same window again; items that were enqueued before the failure are marked as sent and
- * are not sent twice.
+ * the same window again. Items that were enqueued before the failure are marked as sent, so
+ * they are not sent twice.
  */
 export class PullError extends Error {
   readonly code: PullErrorCode;

@@ -14,9 +14,9 @@ import { requirePullStateTable } from './env.ts';
 const logger = createLogger('secops-relay-pull');
 
 /**
- * The deployed pull function: EventBridge Scheduler invokes it with `{"jobId": …}`; it reads
- * the vendor API, keeps checkpoints in DynamoDB (table in PULL_STATE_TABLE) and puts records
- * on the SQS delivery queue.
+ * The deployed pull function, which EventBridge Scheduler invokes with `{"jobId": …}`. It
+ * reads the vendor API, keeps checkpoints in DynamoDB (the table in PULL_STATE_TABLE) and
+ * puts records on the SQS delivery queue.
  */
 export const handler = createPullHandler(logger, () => {
   const config = loadConfigFromEnv();

@@ -8,7 +8,7 @@ export interface VendorRequest {
   body?: string;
 }
 
-/** A vendor's answer after retries: any status the retry policy does not retry (2xx, most 4xx). */
+/** A vendor's response after retries: any status the retry policy does not retry (2xx, most 4xx). */
 export interface VendorResponse {
   status: number;
   headers: Headers;
@@ -29,7 +29,7 @@ export interface PageRequestContext<Job extends PullJob = PullJob> {
   now: Date;
 }
 
-/** One item of a vendor's answer, ready for the source adapter. */
+/** One item of a vendor's response, ready for the source adapter. */
 export interface PulledItem {
   /**
    * Names this version of the item, such as "threatfox:841505" or the IP address with its
@@ -48,7 +48,7 @@ export interface SkippedItem {
   detail: Record<string, unknown>;
 }
 
-/** One page of a vendor's answer. */
+/** One page of a vendor's response. */
 export interface PulledPage {
   items: PulledItem[];
   /** The cursor of the next page; absent on the last page. */
@@ -63,7 +63,7 @@ export interface PulledPage {
 }
 
 /**
- * One vendor API that jobs pull from: how to ask for a page and how to read the answer.
+ * One vendor API that jobs pull from: how to ask for a page and how to read the response.
  * A module per vendor implements it (`functions/pull/jobs/`); the run core handles the
  * checkpoint, retries, deadline, dedupe and enqueueing, the same for every vendor.
  */
@@ -86,8 +86,8 @@ export interface PullJobType<Job extends PullJob = PullJob> {
   validateJob?(job: Job): string[];
   buildRequest(context: PageRequestContext<Job>): VendorRequest;
   /**
-   * Reads one answer into items.
-   * @throws PullError `vendor_rejected` for an error answer, `vendor_response_invalid` for a
+   * Reads one response into items.
+   * @throws PullError `vendor_rejected` for an error response, `vendor_response_invalid` for a
    * body that is not the documented shape.
    */
   readPage(response: VendorResponse, context: PageRequestContext<Job>): PulledPage;

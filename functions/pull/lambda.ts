@@ -13,11 +13,11 @@ export const pullEventSchema = z.object({
 export type PullEvent = z.infer<typeof pullEventSchema>;
 
 /**
- * Builds the pull Lambda handler: one EventBridge Scheduler invocation runs one job once. The
- * run's deadline comes from the function's remaining time (`runDeadline`), so a run stops cleanly and saves its progress before
- * Lambda ends it. A failed run throws, so the invocation counts as an error in the function's
- * metrics; the next schedule runs the job again from the unchanged checkpoint.
- * `getDependencies` runs once, on the first event.
+ * Builds the pull Lambda handler: one EventBridge Scheduler invocation runs one job once.
+ * The run's deadline comes from the function's remaining time (`runDeadline`), so a run
+ * stops cleanly and saves its progress before Lambda ends it. A failed run throws, so the
+ * invocation counts as an error in the function's metrics. The next schedule runs the job
+ * again from the unchanged checkpoint. `getDependencies` runs once, on the first event.
  */
 export function createPullHandler(logger: Logger, getDependencies: () => PullDependencies) {
   let dependencies: PullDependencies | undefined;

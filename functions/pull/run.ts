@@ -31,7 +31,7 @@ export interface PullRunResult extends ItemCounts {
  * - The watermark moves to the newest item only when a traversal ends, and only by a
  *   conditional write that requires this run's lease and the version it read.
  * - A run that reaches its deadline, its item limit or a long rate limit stops cleanly and
- *   saves where it was; the next run goes on from there.
+ *   saves where it was. The next run goes on from there.
  * - A run that fails leaves the checkpoint as it was, releases the lease and throws. Items
  *   it enqueued are marked as sent, so the next run, which reads the same window, sends only
  *   the rest.

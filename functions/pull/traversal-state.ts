@@ -19,7 +19,7 @@ export function startTraversal(checkpoint: Checkpoint, job: PullJob, now: Date):
 
 /**
  * Moves the traversal's newest time to a handled item. A vendor time ahead of the clock is
- * capped at the clock, so the saved checkpoint never lies in the future; the item itself is
+ * capped at the clock, so the saved checkpoint never lies in the future. The item itself is
  * already marked, so reading it again next time sends nothing.
  */
 export function noteHandled(
@@ -50,7 +50,7 @@ export function noteHandled(
 /**
  * Computes the checkpoint after a complete traversal: the watermark moves to the newest item
  * handled, and the keys of the items at that time become the boundary keys. A feed without
- * new items keeps its watermark, or sets it to the window start on its first traversal; a
+ * new items keeps its watermark, or sets it to the window start on its first traversal. A
  * job that is not windowed (VirusTotal) sets none until it has an item with a time.
  */
 export function finishTraversal(
@@ -79,7 +79,7 @@ export function finishTraversal(
 /**
  * Rejects a checkpoint whose times lie ahead of the clock by more than clock skew. Such a
  * checkpoint would make every later run skip the items up to that time, so the run stops
- * and says how to set it right.
+ * and its error names the field and how to set it right.
  */
 export function checkCheckpointTime(checkpoint: Checkpoint, now: Date): void {
   const limit = new Date(now.getTime() + CHECKPOINT_CLOCK_SKEW_MS).toISOString();

@@ -127,7 +127,7 @@ function selectItems(
     .map(({ item }) => item);
 }
 
-/** Orders ISO timestamps; items without a time sort first, so their place in the answer decides. */
+/** Orders ISO timestamps; items without a time sort first, so their position in the response decides their order. */
 function compareTimes(a: string | undefined, b: string | undefined): number {
   if (a === b) return 0;
   if (a === undefined) return -1;

@@ -54,7 +54,7 @@ export class VendorClient {
     this.random = options.random ?? Math.random;
   }
 
-  /** Sends a request, retrying as described above, and returns the first answer not retried. */
+  /** Sends a request, retrying as described above, and returns the first response that is not retried. */
   async send(request: VendorRequest, deadline: number): Promise<VendorResponse> {
     const { maxAttempts, logger, jobId } = this.options;
     for (let attempt = 1; ; attempt++) {
@@ -125,7 +125,7 @@ export class VendorClient {
       if (response.status >= 300 && response.status < 400) {
         throw new PullError(
           'vendor_redirect',
-          `${this.options.vendorName} answered ${describe(request.url)} with HTTP ${response.status} ` +
+          `${this.options.vendorName} returned HTTP ${response.status} for ${describe(request.url)} ` +
             `(a redirect to ${response.headers.get('location') ?? 'no location'}). The relay does not ` +
             'follow redirects, so the API key stays with the configured host; correct api.baseUrl or api.endpoint.',
         );
@@ -154,7 +154,7 @@ export class VendorClient {
     }
     return new PullError(
       'vendor_unavailable',
-      `${vendorName} did not answer ${describe(request.url)} after ${attempts} attempts (last: ` +
+      `${vendorName} did not response ${describe(request.url)} after ${attempts} attempts (last: ` +
         `${problem}). The checkpoint is unchanged, so the next scheduled run reads the same items again.`,
       cause === undefined ? undefined : { cause },
     );
@@ -166,14 +166,14 @@ function isRetryable(status: number): boolean {
   return status === 429 || status === 408 || status >= 500;
 }
 
-/** The URL without its query, which can hold search terms; keys are only ever in headers. */
+/** Describes a URL without its query, which can contain search terms. API keys are only ever in headers. */
 function describe(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
 function describeTransportError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no answer within ${timeoutMs} ms`;
+    return `no response within ${timeoutMs} ms`;
   }
   // Undici rejects with TypeError("fetch failed") and puts the socket error in `cause`.
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;

@@ -19,7 +19,7 @@ afterEach(async () => {
   await vendor.close();
 });
 
-/** A ThreatFox `first_seen` some minutes before the real clock, which the CLI runs on. */
+/** Formats a ThreatFox `first_seen` some minutes before the real clock, which the CLI runs on. */
 function minutesAgo(minutes: number): string {
   return new Date(Date.now() - minutes * 60_000)
     .toISOString()

@@ -1,5 +1,5 @@
 /**
- * Vendor answers shaped like each vendor's documented responses, with documentation
+ * Vendor responses shaped like each vendor's documentation, with documentation
  * addresses (RFC 5737, RFC 3849) and example.com names only.
  */
 
@@ -25,7 +25,7 @@ export function threatFoxIoc(id: number, firstSeen: string, host = `c2-${id}.exa
   };
 }
 
-/** The get_iocs answer: newest first, as ThreatFox lists them. */
+/** The get_iocs response: newest first, as ThreatFox lists them. */
 export function threatFoxAnswer(iocs: ReturnType<typeof threatFoxIoc>[]) {
   if (iocs.length === 0)
     return { query_status: 'no_result', data: 'Your search did not yield any results' };

@@ -30,7 +30,7 @@ export class FakeClock {
   };
 }
 
-/** A delivery queue that keeps messages in memory and can be told to fail after some enqueues. */
+/** A delivery queue that keeps messages in memory and can be set to fail after some enqueues. */
 export class RecordingQueue implements DeliveryQueue {
   readonly messages: DeliveryMessage[] = [];
   private remainingBeforeFailure = Infinity;

@@ -171,6 +171,12 @@ describe('pull infrastructure', () => {
     expect(ingestConfig).toHaveProperty('records');
   });
 
+  it('outputs the pull table name', () => {
+    const outputs = template.findOutputs('PullStateTableName');
+
+    expect(Object.keys(outputs)).toHaveLength(1);
+  });
+
   it('alarms when a pull run fails', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',

@@ -1,10 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbPullState } from '../../functions/checkpoints/dynamodb.ts';
-import type { RelayConfigInput } from '../../functions/config/schema.ts';
+import { describe, expect, it } from 'vitest';
 import { PullError } from '../../functions/pull/errors.ts';
 import type { RelayRecord } from '../../functions/records/record.ts';
-import { startDynamoDb, type LocalDynamoDb } from '../checkpoints/dynalite.ts';
+import { usePullEnvironment, type JobInput } from './environment.ts';
 import {
   abuseIpDbEntry,
   otxPulse,
@@ -13,10 +11,9 @@ import {
   urlhausUrl,
   virusTotalDomain,
 } from './fixtures.ts';
-import { pullHarness, TEST_API_KEY, type PullHarness } from './harness.ts';
-import { startVendorServer, type VendorServer } from './vendor-server.ts';
+import { TEST_API_KEY, type PullHarness } from './harness.ts';
 
-// Real vendor answers kept beside the project, outside the repository; a fresh clone lacks
+// Real vendor responses kept beside the project, outside the repository; a fresh clone lacks
 // them, and then the tests that read them are skipped.
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
 const corpusFile = (path: string) => new URL(path, CORPUS);
@@ -25,32 +22,10 @@ const readCorpus = (path: string): unknown => JSON.parse(readFileSync(corpusFile
 if (!existsSync(CORPUS))
   console.warn(`Skipping the pull corpus tests: ${CORPUS.pathname} does not exist.`);
 
-let dynamo: LocalDynamoDb;
-let vendor: VendorServer;
-let tables = 0;
+const env = usePullEnvironment();
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  vendor = await startVendorServer();
-});
-afterEach(async () => {
-  await vendor.close();
-});
-
-type JobInput = NonNullable<NonNullable<RelayConfigInput['pulls']>['jobs']>[number];
-
-async function harnessFor(job: JobInput, clockAt?: string): Promise<PullHarness> {
-  tables += 1;
-  const table = await dynamo.createTable(`pull-jobs-${tables}`);
-  const h = pullHarness({ pulls: { jobs: [job] } }, new DynamoDbPullState(dynamo.client, table));
-  if (clockAt !== undefined) h.clock.advance(Date.parse(clockAt) - h.clock.now().getTime());
-  return h;
-}
+const harnessFor = (job: JobInput, clockAt?: string): Promise<PullHarness> =>
+  env.harness([job], clockAt);
 
 const queuedRecords = (h: PullHarness): RelayRecord[] =>
   h.queue.messages.map((message) => message.record);
@@ -66,12 +41,12 @@ describe('threatfox job', () => {
     id: 'tf',
     source: 'threatfox' as const,
     secretName: 's/tf',
-    api: { baseUrl: vendor.url },
+    api: { baseUrl: env.vendor.url },
   });
 
   it('enqueues each IOC through the threatfox adapter', async () => {
     const h = await harnessFor(job());
-    vendor.answer(() => ({
+    env.vendor.answer(() => ({
       json: threatFoxAnswer([threatFoxIoc(7, '2026-12-01 08:00:00 UTC', 'c2.example.net')]),
     }));
 
@@ -91,7 +66,7 @@ describe('threatfox job', () => {
     ['HTTP 401', { status: 401, text: 'Unauthorized' }, /HTTP 401: Unauthorized/],
   ])('fails on %s', async (_name, reply, message) => {
     const h = await harnessFor(job());
-    vendor.answer(() => reply);
+    env.vendor.answer(() => reply);
 
     const failure = await h.run('tf').catch((error: unknown) => error);
 
@@ -102,7 +77,10 @@ describe('threatfox job', () => {
 
   it('never puts the API key in a log line or message', async () => {
     const h = await harnessFor(job());
-    vendor.answer(() => ({ status: 403, text: `key ${TEST_API_KEY} is not valid for this plan` }));
+    env.vendor.answer(() => ({
+      status: 403,
+      text: `key ${TEST_API_KEY} is not valid for this plan`,
+    }));
 
     const failure = await h.run('tf').catch((error: unknown) => error);
 
@@ -112,10 +90,10 @@ describe('threatfox job', () => {
   });
 
   it.skipIf(!hasCorpus('threatfox/search-result-2-iocs.json'))(
-    'reads a published ThreatFox answer',
+    'reads a published ThreatFox response',
     async () => {
       const h = await harnessFor({ ...job(), lookbackHours: 168 }, '2022-01-08T00:00:00Z');
-      vendor.answer(() => ({ json: readCorpus('threatfox/search-result-2-iocs.json') }));
+      env.vendor.answer(() => ({ json: readCorpus('threatfox/search-result-2-iocs.json') }));
 
       const result = await h.run('tf');
 
@@ -133,7 +111,7 @@ describe('threatfox job', () => {
     async () => {
       const h = await harnessFor(job(), '2022-08-05T12:00:00Z');
       const ioc = readCorpus('threatfox/ioc-ipport-asyncrat-confidence75.json');
-      vendor.answer(() => ({ json: { query_status: 'ok', data: [ioc] } }));
+      env.vendor.answer(() => ({ json: { query_status: 'ok', data: [ioc] } }));
 
       const result = await h.run('tf');
 
@@ -149,13 +127,13 @@ describe('urlhaus job', () => {
       id: 'uh',
       source: 'urlhaus',
       secretName: 's/uh',
-      api: { baseUrl: vendor.url },
+      api: { baseUrl: env.vendor.url },
       ...extra,
     }) as JobInput;
 
   it('sends the documented request and enqueues each URL', async () => {
     const h = await harnessFor(job());
-    vendor.answer(() => ({
+    env.vendor.answer(() => ({
       json: {
         query_status: 'ok',
         urls: [
@@ -167,7 +145,7 @@ describe('urlhaus job', () => {
 
     const result = await h.run('uh');
 
-    const [request] = vendor.requests;
+    const [request] = env.vendor.requests;
     expect(request?.method).toBe('GET');
     expect(request?.url).toBe('/v1/urls/recent/limit/1000/');
     expect(request?.headers['auth-key']).toBe(TEST_API_KEY);
@@ -175,9 +153,9 @@ describe('urlhaus job', () => {
     expect((await h.state.read('uh'))?.watermark).toBe('2026-12-01T11:00:00.000Z');
   });
 
-  it('warns when a full answer may leave a gap', async () => {
+  it('warns when a full response may leave a gap', async () => {
     const h = await harnessFor(job({ pageSize: 2 }));
-    vendor.answer(() => ({
+    env.vendor.answer(() => ({
       json: {
         query_status: 'ok',
         urls: [
@@ -200,17 +178,17 @@ describe('urlhaus job', () => {
 
   it('treats no_results as an empty feed', async () => {
     const h = await harnessFor(job());
-    vendor.answer(() => ({ json: { query_status: 'no_results' } }));
+    env.vendor.answer(() => ({ json: { query_status: 'no_results' } }));
 
     await expect(h.run('uh')).resolves.toMatchObject({ outcome: 'completed', fetched: 0 });
   });
 
   it.skipIf(!hasCorpus('urlhaus/recent-urls.json'))(
-    'reads a published recent-URLs answer',
+    'reads a published recent-URLs response',
     async () => {
       const h = await harnessFor(job(), '2025-05-18T06:00:00Z');
       const answer = readCorpus('urlhaus/recent-urls.json') as { urls: unknown[] };
-      vendor.answer(() => ({ json: answer }));
+      env.vendor.answer(() => ({ json: answer }));
 
       const result = await h.run('uh');
 
@@ -229,15 +207,15 @@ describe('abuseipdb job', () => {
     id: 'ab',
     source: 'abuseipdb' as const,
     secretName: 's/ab',
-    api: { baseUrl: vendor.url },
+    api: { baseUrl: env.vendor.url },
   });
   const blacklist = (entries: ReturnType<typeof abuseIpDbEntry>[]) => ({
     json: { meta: { generatedAt: '2026-12-01T11:59:00+00:00' }, data: entries },
   });
 
-  it('converts blacklist entries to check answers', async () => {
+  it('converts blacklist entries to check responses', async () => {
     const h = await harnessFor(job());
-    vendor.answer(() =>
+    env.vendor.answer(() =>
       blacklist([
         abuseIpDbEntry('203.0.113.9', '2026-12-01T11:00:00+00:00'),
         abuseIpDbEntry('2001:db8::9', '2026-12-01T10:00:00+00:00', 92),
@@ -246,7 +224,7 @@ describe('abuseipdb job', () => {
 
     const result = await h.run('ab');
 
-    const [request] = vendor.requests;
+    const [request] = env.vendor.requests;
     expect(request?.url).toBe('/api/v2/blacklist?confidenceMinimum=100&limit=10000');
     expect(request?.headers.key).toBe(TEST_API_KEY);
     expect(request?.headers.accept).toBe('application/json');
@@ -261,11 +239,11 @@ describe('abuseipdb job', () => {
     const h = await harnessFor(job());
     const first = abuseIpDbEntry('203.0.113.9', '2026-12-01T11:00:00+00:00');
     const other = abuseIpDbEntry('203.0.113.10', '2026-12-01T11:30:00+00:00');
-    vendor.answer(() => blacklist([first, other]));
+    env.vendor.answer(() => blacklist([first, other]));
     await h.run('ab');
 
     h.clock.advance(6 * 3_600_000);
-    vendor.answer(() =>
+    env.vendor.answer(() =>
       blacklist([abuseIpDbEntry('203.0.113.9', '2026-12-01T17:00:00+00:00'), other]),
     );
     const second = await h.run('ab');
@@ -286,10 +264,10 @@ describe('otx job', () => {
     id: 'ox',
     source: 'otx' as const,
     secretName: 's/ox',
-    api: { baseUrl: vendor.url },
+    api: { baseUrl: env.vendor.url },
   });
 
-  it('converts pulse indicators to general answers', async () => {
+  it('converts pulse indicators to general sections', async () => {
     const h = await harnessFor(job());
     const pulse = otxPulse('65a1f0c2e1d3', '2026-12-01T09:30:00.123456', [
       ['domain', 'phish.example.org'],
@@ -297,7 +275,7 @@ describe('otx job', () => {
       ['CVE', 'CVE-2024-3400'],
     ]);
     pulse.indicators[1]!.is_active = 0;
-    vendor.answer(() => ({ json: { count: 1, next: null, previous: null, results: [pulse] } }));
+    env.vendor.answer(() => ({ json: { count: 1, next: null, previous: null, results: [pulse] } }));
 
     const result = await h.run('ox');
 
@@ -313,7 +291,7 @@ describe('otx job', () => {
     expect(lines.find((line) => line.message === 'Pulled item rejected')).toMatchObject({
       code: 'unsupported_payload',
     });
-    const query = new URL(vendor.requests[0]!.url, vendor.url).searchParams;
+    const query = new URL(env.vendor.requests[0]!.url, env.vendor.url).searchParams;
     expect(Object.fromEntries(query)).toEqual({
       modified_since: '2026-11-30T12:00:00.000Z',
       limit: '50',
@@ -331,15 +309,15 @@ describe('otx job', () => {
         results: [otxPulse('65a1f0c2e1d3', modified, [['domain', 'phish.example.org']])],
       },
     });
-    vendor.answer(() => answer('2026-12-01T09:30:00'));
+    env.vendor.answer(() => answer('2026-12-01T09:30:00'));
     await h.run('ox');
     h.clock.advance(3_600_000);
-    vendor.answer(() => answer('2026-12-01T12:40:00'));
+    env.vendor.answer(() => answer('2026-12-01T12:40:00'));
 
     const second = await h.run('ox');
 
     expect(second).toMatchObject({ queued: 1 });
-    expect(vendor.requests[1]?.url).toContain('modified_since=2026-12-01T09%3A30%3A00.000Z');
+    expect(env.vendor.requests[1]?.url).toContain('modified_since=2026-12-01T09%3A30%3A00.000Z');
   });
 });
 
@@ -349,7 +327,7 @@ describe('virustotal job', () => {
     id: 'vt',
     source: 'virustotal' as const,
     secretName: 's/vt',
-    api: { baseUrl: vendor.url },
+    api: { baseUrl: env.vendor.url },
     observables,
   });
 
@@ -357,7 +335,7 @@ describe('virustotal job', () => {
     const h = await harnessFor(
       job(['malware.example.com', '198.51.100.5', 'http://malware.example.net/x', hash]),
     );
-    vendor.answer((request) => {
+    env.vendor.answer((request) => {
       if (request.url.startsWith('/api/v3/domains/'))
         return { json: virusTotalDomain('malware.example.com', 1764576000, 9) };
       return { status: 404, json: { error: { code: 'NotFoundError', message: 'not found' } } };
@@ -365,15 +343,15 @@ describe('virustotal job', () => {
 
     const result = await h.run('vt', 600_000);
 
-    expect(vendor.requests.map((request) => request.url)).toEqual([
+    expect(env.vendor.requests.map((request) => request.url)).toEqual([
       '/api/v3/domains/malware.example.com',
       '/api/v3/ip_addresses/198.51.100.5',
       `/api/v3/urls/${Buffer.from('http://malware.example.net/x').toString('base64url')}`,
       `/api/v3/files/${hash}`,
     ]);
-    expect(vendor.requests.every((request) => request.headers['x-apikey'] === TEST_API_KEY)).toBe(
-      true,
-    );
+    expect(
+      env.vendor.requests.every((request) => request.headers['x-apikey'] === TEST_API_KEY),
+    ).toBe(true);
     // The public API allows 4 lookups a minute: 15 s between requests.
     expect(h.clock.waits).toEqual([15_000, 15_000, 15_000]);
     expect(result).toMatchObject({ outcome: 'completed', queued: 1, pages: 4 });
@@ -384,7 +362,7 @@ describe('virustotal job', () => {
   it('sends a report again only after a new analysis', async () => {
     const h = await harnessFor({ ...job(['malware.example.com']), requestIntervalMs: 0 });
     let analysedAt = 1764576000;
-    vendor.answer(() => ({ json: virusTotalDomain('malware.example.com', analysedAt, 9) }));
+    env.vendor.answer(() => ({ json: virusTotalDomain('malware.example.com', analysedAt, 9) }));
 
     const first = await h.run('vt');
     h.clock.advance(86_400_000);
@@ -407,7 +385,7 @@ describe('virustotal job', () => {
 
     expect((failure as PullError).code).toBe('job_invalid');
     expect((failure as PullError).message).toContain('pulls.jobs["vt"].observables[1]');
-    expect(vendor.requests).toHaveLength(0);
+    expect(env.vendor.requests).toHaveLength(0);
   });
 
   it.skipIf(!hasCorpus('virustotal/v3-url-example.com.json'))(
@@ -417,7 +395,7 @@ describe('virustotal job', () => {
         ...job(['http://example.com/', '1.1.1.1']),
         requestIntervalMs: 0,
       });
-      vendor.answer((request) =>
+      env.vendor.answer((request) =>
         request.url.startsWith('/api/v3/urls/')
           ? { json: readCorpus('virustotal/v3-url-example.com.json') }
           : { json: readCorpus('virustotal/v3-ip_address-1.1.1.1.json') },

@@ -46,7 +46,7 @@ describe('pull handler', () => {
 
   it('stops a run before the function times out', async () => {
     const { h, handler } = handlerFor();
-    // The vendor's answer takes 50 s on the run's clock, past a 60 s function's deadline.
+    // The vendor's response takes 50 s on the run's clock, past a 60 s function's deadline.
     vendor.answer(() => {
       h.clock.advance(50_000);
       return { json: threatFoxAnswer([threatFoxIoc(1, '2026-12-01 10:00:00 UTC')]) };

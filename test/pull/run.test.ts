@@ -1,52 +1,27 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../functions/checkpoints/checkpoint.ts';
-import { DynamoDbPullState } from '../../functions/checkpoints/dynamodb.ts';
-import type { RelayConfigInput } from '../../functions/config/schema.ts';
 import { PullError } from '../../functions/pull/errors.ts';
-import { startDynamoDb, type LocalDynamoDb } from '../checkpoints/dynalite.ts';
+import { usePullEnvironment, type JobInput } from './environment.ts';
 import { otxPulse, threatFoxAnswer, threatFoxIoc } from './fixtures.ts';
-import { pullHarness, TEST_API_KEY, type PullHarness } from './harness.ts';
-import { startVendorServer, type VendorServer } from './vendor-server.ts';
+import { TEST_API_KEY, type PullHarness } from './harness.ts';
 
-let dynamo: LocalDynamoDb;
-let vendor: VendorServer;
-let tableCount = 0;
+const env = usePullEnvironment();
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  vendor = await startVendorServer();
-});
-afterEach(async () => {
-  await vendor.close();
-});
-
-/** A harness whose checkpoints live in a fresh table of the local DynamoDB. */
-async function harnessFor(
-  jobs: NonNullable<RelayConfigInput['pulls']>['jobs'],
-): Promise<PullHarness> {
-  tableCount += 1;
-  const table = await dynamo.createTable(`pull-state-${tableCount}`);
-  return pullHarness({ pulls: { jobs } }, new DynamoDbPullState(dynamo.client, table));
-}
+const harnessFor = (jobs: JobInput[]): Promise<PullHarness> => env.harness(jobs);
 
 function threatFoxJob(extra: Record<string, unknown> = {}) {
   return {
     id: 'threatfox-recent',
     source: 'threatfox' as const,
     secretName: 'pull/threatfox',
-    api: { baseUrl: vendor.url },
+    api: { baseUrl: env.vendor.url },
     ...extra,
   };
 }
 
 /** Makes the fake vendor serve these IOCs from now on. */
 function serveIocs(iocs: ReturnType<typeof threatFoxIoc>[]): void {
-  vendor.answer(() => ({ json: threatFoxAnswer(iocs) }));
+  env.vendor.answer(() => ({ json: threatFoxAnswer(iocs) }));
 }
 
 describe('pull run', () => {
@@ -61,7 +36,7 @@ describe('pull run', () => {
     const first = await h.run('threatfox-recent');
 
     h.clock.advance(3_600_000);
-    // Two IOCs in the same second, and the earlier ones still listed: ThreatFox answers by days.
+    // Two IOCs in the same second, and the earlier ones still listed: get_iocs lists whole days.
     iocs.push(
       threatFoxIoc(3, '2026-12-01 12:30:00 UTC'),
       threatFoxIoc(4, '2026-12-01 12:30:00 UTC'),
@@ -96,7 +71,7 @@ describe('pull run', () => {
 
     await h.run('threatfox-recent');
 
-    const [request] = vendor.requests;
+    const [request] = env.vendor.requests;
     expect(request?.method).toBe('POST');
     expect(request?.url).toBe('/api/v1/');
     expect(request?.headers['auth-key']).toBe(TEST_API_KEY);
@@ -139,17 +114,18 @@ describe('pull run', () => {
   it('lets only one of two overlapping runs work', async () => {
     const h = await harnessFor([threatFoxJob()]);
     const answer = threatFoxAnswer([threatFoxIoc(1, '2026-12-01 10:00:00 UTC')]);
-    vendor.answer(() => ({ json: answer, delayMs: 300 }));
+    env.vendor.answer(() => ({ json: answer, delayMs: 300 }));
 
     const first = h.run('threatfox-recent');
-    while (vendor.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (env.vendor.requests.length === 0)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const second = await h.run('threatfox-recent');
     const firstResult = await first;
 
     expect(second.outcome).toBe('skipped');
     expect(second.stopReason).toBe('run_in_progress');
     expect(firstResult.outcome).toBe('completed');
-    expect(vendor.requests).toHaveLength(1);
+    expect(env.vendor.requests).toHaveLength(1);
     expect(h.enqueuedItems()).toEqual(new Map([['threatfox:1', 1]]));
     expect((await h.state.read('threatfox-recent'))?.version).toBe(1);
   });
@@ -158,7 +134,7 @@ describe('pull run', () => {
     const h = await harnessFor([threatFoxJob()]);
     const answer = threatFoxAnswer([threatFoxIoc(1, '2026-12-01 10:00:00 UTC')]);
     let takeover: Promise<unknown> | undefined;
-    vendor.answer(async () => {
+    env.vendor.answer(async () => {
       if (takeover === undefined) {
         // The first run stalls past its lease; a later run takes the job over and finishes.
         h.clock.advance(10 * 60_000);
@@ -193,7 +169,7 @@ describe('pull run', () => {
 
     expect((failure as PullError).code).toBe('checkpoint_in_future');
     expect((failure as PullError).message).toMatch(/watermark 2027-01-01T00:00:00.000Z/);
-    expect(vendor.requests).toHaveLength(0);
+    expect(env.vendor.requests).toHaveLength(0);
     const logged = h.logs.lines().find((line) => line.message === 'Pull run failed');
     expect(logged).toMatchObject({
       level: 'ERROR',
@@ -209,8 +185,8 @@ describe('pull run', () => {
   it('waits as long as Retry-After says on 429', async () => {
     const h = await harnessFor([threatFoxJob()]);
     const answer = threatFoxAnswer([threatFoxIoc(1, '2026-12-01 10:00:00 UTC')]);
-    vendor.answer((request) =>
-      vendor.requests.indexOf(request) === 0
+    env.vendor.answer((request) =>
+      env.vendor.requests.indexOf(request) === 0
         ? { status: 429, headers: { 'retry-after': '7' }, json: { query_status: 'rate_limited' } }
         : { json: answer },
     );
@@ -218,7 +194,7 @@ describe('pull run', () => {
     const result = await h.run('threatfox-recent');
 
     expect(result.outcome).toBe('completed');
-    expect(vendor.requests).toHaveLength(2);
+    expect(env.vendor.requests).toHaveLength(2);
     expect(h.clock.waits).toEqual([7000]);
     const retried = h.logs.lines().find((line) => line.message === 'Vendor request retried');
     expect(retried).toMatchObject({ retryAfterMs: 7000, problem: 'HTTP 429', attempt: 1 });
@@ -227,7 +203,7 @@ describe('pull run', () => {
   it('stops cleanly when Retry-After outlasts the run and resumes', async () => {
     const h = await harnessFor([threatFoxJob()]);
     const answer = threatFoxAnswer([threatFoxIoc(1, '2026-12-01 10:00:00 UTC')]);
-    vendor.answer(() => ({ status: 429, headers: { 'retry-after': '3600' } }));
+    env.vendor.answer(() => ({ status: 429, headers: { 'retry-after': '3600' } }));
 
     const limited = await h.run('threatfox-recent', 60_000);
 
@@ -238,7 +214,7 @@ describe('pull run', () => {
     expect(saved?.traversal?.since).toBe('2026-11-30T12:00:00.000Z');
 
     h.clock.advance(3_600_000);
-    vendor.answer(() => ({ json: answer }));
+    env.vendor.answer(() => ({ json: answer }));
     const resumed = await h.run('threatfox-recent');
 
     expect(resumed).toMatchObject({ outcome: 'completed', queued: 1 });
@@ -269,7 +245,7 @@ describe('pull run', () => {
         source: 'otx',
         secretName: 'pull/otx',
         pageSize: 1,
-        api: { baseUrl: vendor.url },
+        api: { baseUrl: env.vendor.url },
       },
     ]);
     const pulses = [
@@ -277,10 +253,10 @@ describe('pull run', () => {
       otxPulse('p2', '2026-12-01T10:00:00.000000', [['domain', 'c2-two.example.com']]),
       otxPulse('p1', '2026-12-01T09:00:00.000000', [['IPv4', '198.51.100.23']]),
     ];
-    vendor.answer((request) => {
-      // Every answer takes 30 s on the run's clock.
+    env.vendor.answer((request) => {
+      // Every response takes 30 s on the run's clock.
       h.clock.advance(30_000);
-      const page = Number(new URL(request.url, vendor.url).searchParams.get('page'));
+      const page = Number(new URL(request.url, env.vendor.url).searchParams.get('page'));
       return {
         json: {
           count: pulses.length,
@@ -307,14 +283,14 @@ describe('pull run', () => {
     const second = await h.run('otx-pulses', 600_000);
 
     expect(second).toMatchObject({ outcome: 'completed', queued: 2, pages: 2 });
-    const pagesRead = vendor.requests.map(
-      (request) => new URL(request.url, vendor.url).searchParams,
+    const pagesRead = env.vendor.requests.map(
+      (request) => new URL(request.url, env.vendor.url).searchParams,
     );
     expect(pagesRead.map((query) => query.get('page'))).toEqual(['1', '2', '2', '3']);
     expect(new Set(pagesRead.map((query) => query.get('modified_since')))).toEqual(
       new Set(['2026-11-30T12:00:00.000Z']),
     );
-    expect(vendor.requests[0]?.headers['x-otx-api-key']).toBe(TEST_API_KEY);
+    expect(env.vendor.requests[0]?.headers['x-otx-api-key']).toBe(TEST_API_KEY);
     expect([...h.enqueuedItems().values()]).toEqual([1, 1, 1]);
     expect((await h.state.read('otx-pulses'))?.watermark).toBe('2026-12-01T11:00:00.000Z');
   });

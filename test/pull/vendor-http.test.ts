@@ -149,7 +149,7 @@ describe('vendor client', () => {
     expect((failure as PullError).message).toContain('ECONNREFUSED');
   });
 
-  it('times out a slow answer', async () => {
+  it('times out a slow response', async () => {
     const clock = new FakeClock();
     const { client } = clientFor(clock, { maxAttempts: 1, requestTimeoutMs: 200 });
     vendor.answer(() => ({ json: {}, delayMs: 2000 }));
@@ -159,7 +159,7 @@ describe('vendor client', () => {
       .catch((error: unknown) => error);
 
     expect((failure as PullError).code).toBe('vendor_unavailable');
-    expect((failure as PullError).message).toContain('no answer within 200 ms');
+    expect((failure as PullError).message).toContain('no response within 200 ms');
   });
 
   it('keeps the minimum interval between requests', async () => {

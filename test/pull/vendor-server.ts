@@ -10,13 +10,13 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** What the fake vendor answers: a status, optional headers and a JSON or text body. */
+/** The fake vendor's response: a status, optional headers and a JSON or text body. */
 export interface VendorReply {
   status?: number;
   headers?: Record<string, string>;
   json?: unknown;
   text?: string;
-  /** Milliseconds to wait before answering. */
+  /** Milliseconds to wait before responding. */
   delayMs?: number;
 }
 
@@ -26,13 +26,13 @@ export interface VendorServer {
   /** Base URL, such as http://127.0.0.1:43512. */
   url: string;
   requests: ReceivedRequest[];
-  /** Replaces how the server answers from the next request on. */
+  /** Replaces how the server responds, from the next request on. */
   answer(route: VendorRoute): void;
   close(): Promise<void>;
 }
 
 /**
- * A stand-in for a vendor API on a free loopback port. Tests set its answers with `answer`
+ * A stand-in for a vendor API on a free loopback port. Tests set its responses with `answer`
  * (fixtures shaped like the vendor's documented responses) and read what it received.
  */
 export async function startVendorServer(

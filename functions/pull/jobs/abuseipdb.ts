@@ -21,12 +21,12 @@ const blacklistSchema = z.looseObject({
 /**
  * AbuseIPDB blacklist: `GET https://api.abuseipdb.com/api/v2/blacklist` with
  * `confidenceMinimum`, `limit` and the `Key` header (AbuseIPDB APIv2 documentation,
- * docs.abuseipdb.com, "BLACKLIST Endpoint"). The answer is the whole list without paging,
+ * docs.abuseipdb.com, "BLACKLIST Endpoint"). The response is the whole list without paging,
  * so one request is the whole traversal.
  *
- * The `abuseipdb` adapter reads `/check` answers, so this module converts: each entry
+ * The `abuseipdb` adapter reads `/check` responses, so this module converts: each entry
  * becomes `{"data": {"ipAddress", "abuseConfidenceScore", "countryCode", "lastReportedAt"}}`,
- * the members a blacklist entry shares with a check answer. Report counts, usage type and
+ * the members a blacklist entry shares with a check response. Report counts, usage type and
  * ISP are not in the blacklist, so converted records lack them. The key is the address with
  * its `lastReportedAt`: an address reported again is sent again with its new score. The
  * checkpoint follows `lastReportedAt`.

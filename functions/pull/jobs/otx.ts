@@ -27,7 +27,7 @@ const pageSchema = z.looseObject({
 });
 
 /**
- * Pulse members that go into the converted answer. The description, references and author
+ * Pulse members that go into the converted response. The description, references and author
  * name are left out: they are free text that can hold personal data.
  */
 const PULSE_SUMMARY_KEYS = [
@@ -48,10 +48,10 @@ const PULSE_SUMMARY_KEYS = [
 /**
  * OTX subscribed pulses: `GET https://otx.alienvault.com/api/v1/pulses/subscribed` with
  * `modified_since`, `limit` and `page`, and the `X-OTX-API-KEY` header (OTX DirectConnect API
- * v1 documentation, otx.alienvault.com/api). Pages follow `page` while the answer has a
+ * v1 documentation, otx.alienvault.com/api). Pages follow `page` while the response has a
  * `next` link; the link itself is not followed, so the API key goes only to the configured host.
  *
- * The `otx` adapter reads indicator answers (the `general` section), not pulses, so this
+ * The `otx` adapter reads indicator responses (the `general` section), not pulses, so this
  * module converts: each active indicator of a pulse becomes
  * `{"indicator", "type", "pulse_info": {"count": 1, "pulses": [pulse summary]}}`. The
  * adapter then finds one pulse and decides its finding from that alone; OTX validation notes
@@ -79,10 +79,10 @@ export const otxJob: PullJobType<OtxJob> = {
   },
 
   readPage(response, { apiKey, cursor }) {
-    const answer = readVendorJson(response, pageSchema, 'AlienVault OTX', apiKey);
+    const body = readVendorJson(response, pageSchema, 'AlienVault OTX', apiKey);
     const items: PulledItem[] = [];
     const skipped: SkippedItem[] = [];
-    for (const pulse of answer.results) {
+    for (const pulse of body.results) {
       const observedAt = toUtcIso(pulse.modified);
       const summary = summarizePulse(pulse);
       for (const indicator of pulse.indicators) {
@@ -108,7 +108,7 @@ export const otxJob: PullJobType<OtxJob> = {
     return {
       items,
       skipped,
-      ...(answer.next !== undefined && answer.next !== null && { next: String(page + 1) }),
+      ...(body.next !== undefined && body.next !== null && { next: String(page + 1) }),
     };
   },
 };

@@ -3,15 +3,16 @@ import { formatPath } from '../../ingest/pipeline.ts';
 import { PullError } from '../errors.ts';
 import type { VendorResponse } from '../job-type.ts';
 
-/** Longest piece of a vendor's error body quoted in a message. */
+/** Maximum length of a vendor's error body quoted in a message, in characters. */
 const MAX_QUOTED_BODY = 200;
 
 /**
- * Parses a vendor answer as JSON and checks it against the documented shape.
+ * Parses a vendor response as JSON and checks it against the documented shape.
  *
  * @throws PullError `vendor_rejected` for a status outside 2xx, quoting the start of the body
- * with the API key blanked out; `vendor_response_invalid` for a body that is not JSON or not
- * of the shape, naming the first problems.
+ * with the API key blanked out.
+ * @throws PullError `vendor_response_invalid` for a body that is not JSON or not of the
+ * shape, naming the first problems.
  */
 export function readVendorJson<Schema extends z.ZodType>(
   response: VendorResponse,
@@ -22,7 +23,7 @@ export function readVendorJson<Schema extends z.ZodType>(
   if (response.status < 200 || response.status > 299) {
     throw new PullError(
       'vendor_rejected',
-      `${vendorName} answered HTTP ${response.status}${quoteBody(response.body, apiKey)}. ` +
+      `${vendorName} returned HTTP ${response.status}${quoteBody(response.body, apiKey)}. ` +
         (response.status === 401 || response.status === 403
           ? "Check the API key in the job's secret and the plan it belongs to."
           : "Check the job's api settings against the vendor documentation."),
@@ -35,7 +36,7 @@ export function readVendorJson<Schema extends z.ZodType>(
   } catch {
     throw new PullError(
       'vendor_response_invalid',
-      `${vendorName} answered HTTP ${response.status} with a body that is not JSON ` +
+      `${vendorName} returned HTTP ${response.status} with a body that is not JSON ` +
         `(content type ${response.headers.get('content-type') ?? 'none'}).`,
     );
   }
@@ -43,7 +44,7 @@ export function readVendorJson<Schema extends z.ZodType>(
 }
 
 /**
- * Checks part of a vendor answer against its documented shape.
+ * Checks part of a vendor response against its documented shape.
  * @throws PullError `vendor_response_invalid` naming the first problems.
  */
 export function parseVendorShape<Schema extends z.ZodType>(
@@ -59,7 +60,7 @@ export function parseVendorShape<Schema extends z.ZodType>(
     .join('; ');
   throw new PullError(
     'vendor_response_invalid',
-    `${vendorName} answered with JSON of an unexpected shape (${issues}); the job reads nothing from it.`,
+    `${vendorName} returned JSON of an unexpected shape (${issues}); the job reads nothing from it.`,
   );
 }
 

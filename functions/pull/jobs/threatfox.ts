@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { PullJob } from '../../config/schema.ts';
 import { toUtcIso } from '../../sources/shared/timestamps.ts';
-import { PullError } from '../errors.ts';
 import type { PulledItem, PullJobType } from '../job-type.ts';
-import { parseVendorShape, quoteBody, readVendorJson } from './response.ts';
+import { hasAbuseChResults } from './abuse-ch.ts';
+import { parseVendorShape, readVendorJson } from './response.ts';
 
 type ThreatFoxJob = Extract<PullJob, { source: 'threatfox' }>;
 
@@ -12,7 +12,7 @@ const DAY_MS = 86_400_000;
 /** `get_iocs` reads from 1 to 7 days back. */
 const MAX_DAYS = 7;
 
-const answerSchema = z.looseObject({
+const responseSchema = z.looseObject({
   query_status: z.string().min(1),
   data: z.unknown().optional(),
 });
@@ -28,9 +28,9 @@ const iocSchema = z.looseObject({
  * ThreatFox recent IOCs: `POST https://threatfox-api.abuse.ch/api/v1/` with
  * `{"query": "get_iocs", "days": N}` and the `Auth-Key` header (ThreatFox API documentation,
  * threatfox.abuse.ch/api). N covers the window from the checkpoint, from 1 to 7 days; the
- * answer has no paging, so one request is the whole traversal. Each IOC goes to the
- * `threatfox` adapter as a one-IOC answer `{"query_status": "ok", "data": [ioc]}`, the shape
- * of the answer itself. The checkpoint follows `first_seen`.
+ * response has no paging, so one request is the whole traversal. Each IOC goes to the
+ * `threatfox` adapter as a one-IOC response `{"query_status": "ok", "data": [ioc]}`, the shape
+ * of the response itself. The checkpoint follows `first_seen`.
  */
 export const threatFoxJob: PullJobType<ThreatFoxJob> = {
   source: 'threatfox',
@@ -57,18 +57,9 @@ export const threatFoxJob: PullJobType<ThreatFoxJob> = {
   },
 
   readPage(response, { apiKey }) {
-    const answer = readVendorJson(response, answerSchema, 'ThreatFox', apiKey);
-    // ThreatFox answers "no_result" with HTTP 200 when nothing was added in the window.
-    if (answer.query_status === 'no_result') return { items: [] };
-    if (answer.query_status !== 'ok') {
-      const detail = typeof answer.data === 'string' ? quoteBody(answer.data, apiKey) : '';
-      throw new PullError(
-        'vendor_rejected',
-        `ThreatFox answered query_status "${answer.query_status}"${detail}. For "unknown_auth_key", ` +
-          "put a valid Auth-Key in the job's secret.",
-      );
-    }
-    const iocs = parseVendorShape(answer.data ?? [], z.array(iocSchema), 'ThreatFox');
+    const body = readVendorJson(response, responseSchema, 'ThreatFox', apiKey);
+    if (!hasAbuseChResults('ThreatFox', body.query_status, apiKey, body.data)) return { items: [] };
+    const iocs = parseVendorShape(body.data ?? [], z.array(iocSchema), 'ThreatFox');
     return {
       items: iocs.map((ioc): PulledItem => {
         const observedAt = toUtcIso(ioc.first_seen);

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { PullJob } from '../../config/schema.ts';
 import { toUtcIso } from '../../sources/shared/timestamps.ts';
-import { PullError } from '../errors.ts';
 import type { PulledItem, PullJobType } from '../job-type.ts';
+import { hasAbuseChResults } from './abuse-ch.ts';
 import { parseVendorShape, readVendorJson, vendorUrl } from './response.ts';
 
 type UrlhausJob = Extract<PullJob, { source: 'urlhaus' }>;
 
-const answerSchema = z.looseObject({
+const responseSchema = z.looseObject({
   query_status: z.string().min(1),
   urls: z.unknown().optional(),
 });
@@ -23,7 +23,7 @@ const urlSchema = z.looseObject({
  * `Auth-Key` header (URLhaus API documentation, urlhaus-api.abuse.ch, "Query recent URLs").
  * URLhaus lists the URLs added in the last 3 days, newest first, at most 1000 and without
  * paging, so one request is the whole traversal. Each URL goes to the `urlhaus` adapter as a
- * one-URL list `{"query_status": "ok", "urls": [url]}`, the shape of the answer itself. The
+ * one-URL list `{"query_status": "ok", "urls": [url]}`, the shape of the response itself. The
  * checkpoint follows `date_added`.
  */
 export const urlhausJob: PullJobType<UrlhausJob> = {
@@ -43,16 +43,9 @@ export const urlhausJob: PullJobType<UrlhausJob> = {
   },
 
   readPage(response, { job, apiKey }) {
-    const answer = readVendorJson(response, answerSchema, 'URLhaus', apiKey);
-    if (answer.query_status === 'no_results') return { items: [] };
-    if (answer.query_status !== 'ok') {
-      throw new PullError(
-        'vendor_rejected',
-        `URLhaus answered query_status "${answer.query_status}". For "unknown_auth_key", put a ` +
-          "valid Auth-Key in the job's secret.",
-      );
-    }
-    const urls = parseVendorShape(answer.urls ?? [], z.array(urlSchema), 'URLhaus');
+    const body = readVendorJson(response, responseSchema, 'URLhaus', apiKey);
+    if (!hasAbuseChResults('URLhaus', body.query_status, apiKey)) return { items: [] };
+    const urls = parseVendorShape(body.urls ?? [], z.array(urlSchema), 'URLhaus');
     return {
       items: urls.map((entry): PulledItem => {
         const observedAt = toUtcIso(entry.date_added);

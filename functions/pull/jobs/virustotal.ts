@@ -104,7 +104,7 @@ function observableIndex(cursor: string | undefined): number {
   return index;
 }
 
-/** The path under /api/v3 that looks an observable up, or the reason it cannot be looked up. */
+/** Returns the path under /api/v3 that looks an observable up, or the reason it cannot be looked up. */
 function lookupPath(
   value: string,
 ): { path: string; problem?: undefined } | { path?: undefined; problem: string } {
