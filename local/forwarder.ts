@@ -22,6 +22,11 @@ export interface LocalForwarderOptions {
   retryDelayMs?: number;
   /** Maximum wait before a failed message is handed out again. */
   maxRetryDelayMs?: number;
+  /**
+   * Shortest wait before failed messages are handed out again, asked after each
+   * invocation, such as the time until the instance's circuit lets a probe through.
+   */
+  minimumRetryDelayMs?: () => number;
 }
 
 /**
@@ -108,14 +113,15 @@ export class LocalForwarder {
       failed = new Set(batch.map((held) => held.messageId));
     }
 
+    const floor = this.options.minimumRetryDelayMs?.() ?? 0;
     for (const held of batch) {
       if (!failed.has(held.messageId)) {
         queue.delete(held.messageId);
         continue;
       }
       const base = this.options.retryDelayMs ?? 1_000;
-      const delay = Math.min(this.options.maxRetryDelayMs ?? 30_000, base * 2 ** (held.receiveCount - 1));
-      queue.release(held.messageId, delay);
+      const backoff = Math.min(this.options.maxRetryDelayMs ?? 30_000, base * 2 ** (held.receiveCount - 1));
+      queue.release(held.messageId, Math.max(floor, backoff));
     }
   }
 

@@ -127,6 +127,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     functionTimeoutMs: options.functionTimeoutMs ?? config.deployment.forward.timeoutSeconds * 1000,
     retryDelayMs: options.retryDelayMs,
     maxRetryDelayMs: options.maxRetryDelayMs,
+    // In AWS the visibility timeout (six times the function timeout) outlasts a cool-down;
+    // locally the shorter retry delay must not hand records out before the next probe.
+    minimumRetryDelayMs: () => breaker.waitMs(),
   });
 
   const server = createRelayServer({ ingest, getSource, queue, deadLetters, logger });

@@ -86,12 +86,23 @@ export class CircuitBreaker {
     return this.#state;
   }
 
+  /**
+   * Milliseconds until a request may go out: the rest of the cool-down while open, one
+   * cool-down while a probe is out (its outcome decides), and 0 when closed.
+   */
+  waitMs(): number {
+    const state = this.state;
+    if (state === 'open') return Math.max(0, this.#openUntil - this.#now());
+    if (state === 'half_open' && this.#probeInFlight) return this.#coolDownMs;
+    return 0;
+  }
+
   /** Takes a permit for one request, or throws CircuitOpenError when none may go out now. */
   acquire(): CircuitPermit {
     const state = this.state;
     if (state === 'open' || (state === 'half_open' && this.#probeInFlight)) {
       this.refused += 1;
-      throw new CircuitOpenError(Math.max(0, this.#openUntil - this.#now()));
+      throw new CircuitOpenError(this.waitMs());
     }
     const probe = state === 'half_open';
     if (probe) this.#probeInFlight = true;
