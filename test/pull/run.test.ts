@@ -111,6 +111,33 @@ describe('pull run', () => {
     expect((await h.state.read('threatfox-recent'))?.watermark).toBe('2026-12-01T10:06:00.000Z');
   });
 
+  it('loses nothing during a vendor outage', async () => {
+    const h = await harnessFor([threatFoxJob()]);
+    serveIocs([threatFoxIoc(1, '2026-12-01 09:00:00 UTC')]);
+    await h.run('threatfox-recent');
+    const before = await h.state.read('threatfox-recent');
+    h.clock.advance(3_600_000);
+    env.vendor.answer(() => ({ status: 503, text: 'Service Unavailable' }));
+
+    const failure = await h.run('threatfox-recent').catch((error: unknown) => error);
+
+    expect((failure as PullError).code).toBe('vendor_unavailable');
+    expect(await h.state.read('threatfox-recent')).toEqual(before);
+    const logged = h.logs.lines().find((line) => line.message === 'Pull run failed');
+    expect(logged).toMatchObject({ level: 'ERROR', code: 'vendor_unavailable' });
+
+    h.clock.advance(3_600_000);
+    serveIocs([
+      threatFoxIoc(1, '2026-12-01 09:00:00 UTC'),
+      threatFoxIoc(2, '2026-12-01 10:30:00 UTC'),
+      threatFoxIoc(3, '2026-12-01 11:30:00 UTC'),
+    ]);
+    const recovered = await h.run('threatfox-recent');
+
+    expect(recovered).toMatchObject({ outcome: 'completed', queued: 2 });
+    expect(h.enqueuedItems()).toEqual(new Map([1, 2, 3].map((id) => [`threatfox:${id}`, 1])));
+  });
+
   it('lets only one of two overlapping runs work', async () => {
     const h = await harnessFor([threatFoxJob()]);
     const answer = threatFoxAnswer([threatFoxIoc(1, '2026-12-01 10:00:00 UTC')]);
