@@ -5,7 +5,7 @@
 export interface Figure {
   /** Stable key, such as "ingest.generic.20kb.p99". */
   id: string;
-  /** The row of the table this figure belongs to, such as "ingest cost". */
+  /** The measurement this figure belongs to, such as "ingest cost". */
   measurement: string;
   /** What was measured, in words. */
   label: string;

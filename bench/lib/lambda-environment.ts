@@ -184,7 +184,7 @@ function synthFunctions(config: RelayConfig): SynthesizedFunctions {
   return { resources, functions };
 }
 
-/** The logical id in `{"Ref": id}` or `{"Fn::GetAtt": [id, …]}`, the references a function's variables hold. */
+/** Returns the logical id in `{"Ref": id}` or `{"Fn::GetAtt": [id, …]}`, the references a function's variables hold. */
 function referencedId(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const reference = value as { Ref?: unknown; 'Fn::GetAtt'?: unknown };

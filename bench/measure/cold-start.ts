@@ -13,12 +13,12 @@ const MEASUREMENT = 'cold start';
 
 /** Rounds; each starts every function and the baseline once, in a rotating order. */
 const ROUNDS = 8;
-/** The targets: a bundle of at most 1 MB, and init at most 1.3 times the baseline's. */
+/** Targets: a bundle of at most 1 MB, and init at most 1.3 times the baseline's. */
 const BUNDLE_LIMIT_BYTES = 1_000_000;
 const INIT_RATIO_LIMIT = 1.3;
 const REPRESENTATIVE_BODY_BYTES = 20 * 1024;
 
-/** What the bundled functions run with; built once for cold start and memory. */
+/** The bundles, loopback services and configuration the bundled functions run with. */
 export interface LambdaBench {
   config: RelayConfig;
   bundles: Bundles;

@@ -162,14 +162,16 @@ function priceEvent(inputs: CostInputs, event: IngestCaseResult, pipeline: Pipel
   const batchSize = deployment.forward.batchSize;
   const invocations = event.recordsPerEvent / batchSize;
   const waves = Math.ceil(batchSize / inputs.postsPerInvocation);
-  const forwardMs = inputs.forwardInvocationMs + waves * pipeline.instanceResponseMs;
+  // Waiting for the instance takes the same wall time whatever the CPU share.
+  const waitMs = waves * pipeline.instanceResponseMs;
   lines.push(
     ...lambdaLines(
       'forward',
       invocations,
-      forwardMs,
+      inputs.forwardInvocationMs,
       deployment.forward.memorySizeMb,
       pipeline.arch,
+      waitMs,
     ),
   );
 
@@ -183,9 +185,10 @@ function lambdaLines(
   measuredMs: number,
   memoryMb: number,
   arch: Pipeline['arch'],
+  waitMs = 0,
 ): CostLine[] {
   const stretch = Math.max(1, PRICES.lambdaMbPerVcpu / memoryMb);
-  const billedMs = Math.ceil(measuredMs * stretch);
+  const billedMs = Math.ceil(measuredMs * stretch + waitMs);
   const gbSeconds = (memoryMb / 1024) * (billedMs / 1000) * invocations;
   const price = arch === 'arm64' ? PRICES.lambdaArmPerGbSecond : PRICES.lambdaX86PerGbSecond;
   return [
@@ -202,7 +205,8 @@ function lambdaLines(
       unit: 'GB-s',
       dollarsPerEvent: gbSeconds * price,
       arithmetic:
-        `ceil(${measuredMs.toFixed(2)} ms × ${stretch.toFixed(2)} CPU share) = ${billedMs} ms × ` +
+        `ceil(${measuredMs.toFixed(2)} ms × ${stretch.toFixed(2)} CPU share` +
+        `${waitMs > 0 ? ` + ${waitMs} ms waiting for the instance` : ''}) = ${billedMs} ms × ` +
         `${memoryMb / 1024} GB × ${invocations.toFixed(2)} invocations × $${price}/GB-s`,
     },
   ];

@@ -9,7 +9,7 @@ const MEASUREMENT = 'forward throughput';
 const ROUNDS = 6;
 const RECORDS_PER_ROUND = 1500;
 const WARMUP_RECORDS = 400;
-/** The target: the relay delivers at least 90% of the bare client's records per second. */
+/** Target: the relay delivers at least 90% of the bare client's records per second. */
 const RATIO_LIMIT = 0.9;
 
 export interface ForwardMeasurement {

@@ -12,10 +12,10 @@ const ITERATIONS: Record<string, { iterations: number; warmup: number }> = {
   '500 KB': { iterations: 100, warmup: 10 },
 };
 
-/** The latency target: a 20 KB event is handled within 2 ms at the 99th percentile. */
+/** Latency target: a 20 KB event is handled within 2 ms at the 99th percentile. */
 const P99_TARGET_SIZE = '20 KB';
 const P99_LIMIT_MS = 2;
-/** The cost target: at most three times the floor's time per event. */
+/** Cost target: at most three times the floor's time per event. */
 const FLOOR_RATIO_LIMIT = 3;
 
 export interface IngestMeasurement {

@@ -18,7 +18,7 @@ const SUSTAIN_MS = 4000;
 /** Events of each size per source in the ingest mix; large bodies are rarer, as in practice. */
 const EVENTS_PER_SIZE: Record<string, number> = { '1 KB': 4, '20 KB': 4, '500 KB': 1 };
 const FORWARD_EVENTS = 40;
-/** The target: at most 128 MB, so a 256 MB function keeps half its memory free. */
+/** Target: at most 128 MB, so a 256 MB function keeps half its memory free. */
 const RSS_LIMIT_MB = 128;
 
 /**

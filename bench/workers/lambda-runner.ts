@@ -17,7 +17,7 @@ export interface RunnerSpec {
   events: string;
   functionName: string;
   timeoutMs: number;
-  /** How a successful result looks: an HTTP 2xx answer, an empty batch failure list, or anything. */
+  /** How a successful result looks: an HTTP 2xx status, an empty batch failure list, or anything. */
   expect: 'http-2xx' | 'no-batch-failures' | 'anything';
   /** After the first event, keep handling events for this long, in milliseconds; 0 stops after one. */
   sustainMs: number;
