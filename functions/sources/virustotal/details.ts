@@ -1,3 +1,4 @@
+import { readTimestamp } from '../shared/timestamp-formats.ts';
 import type { VirusTotalAttributes } from './schema.ts';
 import type { ReportType } from './verdict.ts';
 
@@ -73,11 +74,14 @@ export function flaggingEngines(results: EngineResults | null | undefined): Flag
   return flagged.sort((a, b) => a.engine.localeCompare(b.engine));
 }
 
-/** Converts VirusTotal's epoch seconds to an ISO 8601 UTC timestamp. */
+/**
+ * Converts VirusTotal's epoch seconds to an ISO 8601 UTC timestamp. VirusTotal documents
+ * seconds, but a value in milliseconds is read as such rather than as a date thousands of
+ * years ahead; an unreadable value gives undefined.
+ */
 export function isoFromEpoch(seconds: number | null | undefined): string | undefined {
   if (seconds === undefined || seconds === null) return undefined;
-  const date = new Date(seconds * 1000);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  return readTimestamp(seconds)?.date.toISOString();
 }
 
 function detectionDetails(
