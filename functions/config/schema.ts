@@ -482,6 +482,11 @@ export const relayConfigSchema = z.object({
     .object({
       /** Largest accepted request body, in bytes after base64 decoding. */
       maxBodyBytes: z.number().int().min(1024).max(6 * 1024 * 1024).default(1024 * 1024),
+      /**
+       * Deepest nesting of JSON objects and arrays accepted in a body; deeper bodies get 400
+       * `json_too_deep`. The deepest vendor payload in the project's samples nests 12 levels.
+       */
+      maxJsonDepth: z.number().int().min(8).max(512).default(64),
     })
     .prefault({}),
   delivery: z
@@ -541,8 +546,3 @@ export type RecordTables = z.infer<typeof recordTablesSchema>;
 export type DeploymentSettings = z.infer<typeof deploymentSchema>;
 export type PullsSettings = z.infer<typeof pullsSchema>;
 export type PullJob = z.infer<typeof pullJobSchema>;
-      /**
-       * Deepest nesting of JSON objects and arrays accepted in a body; deeper bodies get 400
-       * `json_too_deep`. The deepest vendor payload in the project's samples nests 12 levels.
-       */
-      maxJsonDepth: z.number().int().min(8).max(512).default(64),
