@@ -36,7 +36,8 @@ export interface RelayServerOptions {
 /**
  * Creates the local stand-in for API Gateway: it turns each HTTP request into the HTTP API
  * (payload 2.0) event API Gateway would send and invokes the ingest handler with it.
- * It also serves GET /health and GET /local/dead-letters for the local operator.
+ * It also serves GET /health, POST /local/events (an EventBridge event, as PutEvents would
+ * deliver it) and the `/local/dead-letters` endpoints of `serveDeadLetters`.
  */
 export function createRelayServer(options: RelayServerOptions): Server {
   return createServer((request, response) => {

@@ -26,7 +26,8 @@ try {
       '',
       `SecOps Relay (local) listening on ${stack.relayUrl}`,
       `  webhooks:     POST ${stack.relayUrl}/webhooks/{${sources.join('|')}}`,
-      `  dead letters: GET  ${stack.relayUrl}/local/dead-letters`,
+      `  events:       POST ${stack.relayUrl}/local/events (one EventBridge event)`,
+      `  dead letters: GET  ${stack.relayUrl}/local/dead-letters, or npx secops-relay dlq list`,
       stack.sandbox === undefined
         ? '  sandbox instance: not started'
         : `Sandbox instance listening on ${stack.sandbox.url}`,

@@ -40,6 +40,7 @@ export interface ForwardDependencies {
    * delivers one counts it as a possible duplicate.
    */
   unansweredPosts?: { store: DedupeStore; ttlSeconds: number };
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ForwardResult {
@@ -57,6 +58,8 @@ const CONCURRENT_POSTS = 4;
  * - any other error: returned in `batchItemFailures`, so the queue hands the message out
  *   again after its visibility timeout. After `delivery.maxReceiveCount` receives the
  *   forwarder dead-letters it itself with the last error (`retries_exhausted`);
+ * - while the instance's circuit is open, records wait for the next probe if it comes
+ *   before the deadline, and are returned without a request otherwise;
  * - a message that cannot be read: dead-lettered as `invalid_message`.
  * A message whose dead-lettering fails is returned as a batch failure, so it is never lost.
  */
@@ -70,12 +73,35 @@ export async function forwardBatch(
   const worker = async () => {
     while (next < messages.length) {
       const received = messages[next++]!;
+      await waitForClosedCircuit(deadline, deps);
       const delivered = await forwardOne(received, deadline, deps);
       if (!delivered) failures.push({ itemIdentifier: received.messageId });
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENT_POSTS, messages.length) }, worker));
   return { batchItemFailures: failures };
+}
+
+/** Longest single sleep while the circuit is open, so a closed circuit is noticed soon. */
+const CIRCUIT_POLL_MS = 250;
+
+/**
+ * Waits while the instance's circuit is open, as long as a request still fits before the
+ * deadline afterwards. Holding the batch keeps the event source, which runs at most
+ * `maxConcurrency` invocations, from receiving and returning the rest of the backlog,
+ * which would spend a receive of every waiting record. When the wait does not fit, the
+ * record goes back to the queue without a request.
+ */
+async function waitForClosedCircuit(deadline: number, deps: ForwardDependencies): Promise<void> {
+  const breaker = deps.breaker;
+  if (breaker === undefined) return;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = () => deps.now?.().getTime() ?? Date.now();
+  for (;;) {
+    const waitMs = breaker.waitMs();
+    if (waitMs === 0 || now() + waitMs + deps.config.instance.requestTimeoutMs > deadline) return;
+    await sleep(Math.min(waitMs, CIRCUIT_POLL_MS));
+  }
 }
 
 /** Returns true when the message is finished with (delivered or dead-lettered). */

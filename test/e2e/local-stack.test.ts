@@ -65,7 +65,8 @@ describe('local stack', () => {
   const shipped = loadConfigFile('relay.config.json');
   const config = parseConfig({
     ...JSON.parse(JSON.stringify(shipped)),
-    delivery: { maxReceiveCount: 3 },
+    // A short cool-down, so the circuit that the hibernating instance opens lets probes through in time.
+    delivery: { maxReceiveCount: 3, circuitBreaker: { coolDownMs: 100, maxCoolDownMs: 200 } },
     instance: { ...shipped.instance, maxAttempts: 2, requestTimeoutMs: 1_000 },
   });
   let stack: LocalStack;

@@ -129,6 +129,17 @@ describe('forwarder against a misbehaving instance', () => {
     expect(metrics.get('CircuitOpenReturns', 'generic')).toBeGreaterThanOrEqual(1);
   });
 
+  it('holds records for the probe when it fits the deadline', async () => {
+    deps = buildDeps(parseConfig({ ...config, delivery: { ...config.delivery, circuitBreaker: { failureThreshold: 2, coolDownMs: 150, maxCoolDownMs: 300 } } }));
+    deps.breaker!.trip('test');
+    const batch = [received(), received()];
+    const result = await forwardBatch(batch.map(({ received: message }) => message), Date.now() + 30_000, deps);
+
+    expect(result.batchItemFailures).toEqual([]);
+    for (const { value } of batch) expect(stored(value)).toHaveLength(1);
+    expect(metrics.get('CircuitOpenReturns', 'generic')).toBe(0);
+  });
+
   it('names the instance failure when it dead-letters during an open circuit', async () => {
     sandbox.faults.set({ mode: 'html' });
     await forwardBatch([received().received], Date.now() + 30_000, deps);
