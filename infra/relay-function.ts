@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ConfigError } from '../functions/config/load.ts';
+import { ConfigError, encodeConfigForEnv } from '../functions/config/load.ts';
 import type { RelayConfig } from '../functions/config/schema.ts';
 import { ENV } from '../functions/shared/env.ts';
 
@@ -49,7 +49,7 @@ export class RelayFunction extends Construct {
     super(scope, id);
 
     const environment = {
-      [ENV.config]: JSON.stringify(props.config),
+      [ENV.config]: encodeConfigForEnv(props.config),
       NODE_OPTIONS: '--enable-source-maps',
       ...props.environment,
     };

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { relayConfigSchema, type RelayConfig } from './schema.ts';
 
@@ -52,13 +53,36 @@ export function loadConfigFile(path: string): RelayConfig {
   return parseConfig(json, `configuration file ${path}`);
 }
 
+/** Prefix of a configuration stored compressed: gzip, then base64. */
+export const COMPRESSED_CONFIG_PREFIX = 'gzip+base64:';
+
+/**
+ * Encodes a configuration for the SECOPS_RELAY_CONFIG environment variable: gzip and base64,
+ * because Lambda allows 4 KB for all variables of a function and a configuration with a
+ * dozen sources takes more as plain JSON.
+ */
+export function encodeConfigForEnv(config: unknown): string {
+  return COMPRESSED_CONFIG_PREFIX + gzipSync(JSON.stringify(config), { level: 9 }).toString('base64');
+}
+
 /**
  * Reads the configuration from the SECOPS_RELAY_CONFIG environment variable, which is
- * how a deployed function gets it. An absent variable means all defaults.
+ * how a deployed function gets it: plain JSON, or JSON compressed by encodeConfigForEnv.
+ * An absent variable means all defaults.
  */
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig {
-  const text = env[CONFIG_ENV];
-  if (text === undefined || text.trim() === '') return parseConfig({});
+  const value = env[CONFIG_ENV];
+  if (value === undefined || value.trim() === '') return parseConfig({});
+  let text = value;
+  if (value.startsWith(COMPRESSED_CONFIG_PREFIX)) {
+    try {
+      text = gunzipSync(Buffer.from(value.slice(COMPRESSED_CONFIG_PREFIX.length), 'base64')).toString('utf8');
+    } catch (error) {
+      throw new ConfigError(`${CONFIG_ENV} is not valid gzip+base64: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);

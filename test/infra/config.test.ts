@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,13 +91,9 @@ describe('deployment configuration', () => {
   });
 
   it('rejects an environment over Lambda limit', () => {
-    const sources = Object.fromEntries(
-      Array.from({ length: 40 }, (_, index) => [
-        `vendor-${index}`,
-        { secretName: `secops-relay/source/vendor-${index}` },
-      ]),
-    );
-    expect(() => synthRelayStack({ sources })).toThrow(/Lambda accepts 4096 bytes in all/);
+    // Random host names do not compress, so the encoded configuration stays over 4 KB.
+    const allowedHosts = Array.from({ length: 150 }, () => `${randomBytes(16).toString('hex')}.example.com`);
+    expect(() => synthRelayStack({ instance: { allowedHosts } })).toThrow(/Lambda accepts 4096 bytes in all/);
   });
 
   it('pins account and region only when configured', () => {

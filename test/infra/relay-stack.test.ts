@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/config/load.ts';
+import { loadConfigFromEnv, parseConfig } from '../../functions/config/load.ts';
 import { FULL_CONFIG, synthRelayStack } from './synth.ts';
 import { functionLogicalId } from './template-queries.ts';
 
@@ -41,7 +41,7 @@ describe('functions', () => {
 
   it('receive the configuration without its local section', () => {
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-      const deployed = JSON.parse(fn.Properties.Environment.Variables.SECOPS_RELAY_CONFIG);
+      const deployed = loadConfigFromEnv({ SECOPS_RELAY_CONFIG: fn.Properties.Environment.Variables.SECOPS_RELAY_CONFIG });
       const expected = parseConfig(CONFIG);
       delete expected.local;
       expect(deployed).toEqual(expected);
