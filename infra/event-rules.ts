@@ -6,25 +6,24 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DeploymentSettings } from '../functions/config/schema.ts';
+import { getSource } from '../functions/sources/index.ts';
 import { pascalCase } from './names.ts';
 
 /**
- * Sources whose data arrives as AWS service events on the default event bus, with the
- * event pattern that selects them. Their ids get no webhook route.
+ * The event pattern that selects a source's events on the default event bus, from the
+ * EventBridge match its adapter declares, or undefined for a webhook source.
  */
-export const EVENT_SOURCE_PATTERNS: Readonly<Record<string, events.EventPattern>> = {
-  guardduty: { source: ['aws.guardduty'], detailType: ['GuardDuty Finding'] },
-  securityhub: {
-    source: ['aws.securityhub'],
-    detailType: ['Security Hub Findings - Imported', 'Security Hub Findings - Custom Action'],
-  },
-};
+export function eventPatternOf(sourceId: string): events.EventPattern | undefined {
+  const match = getSource(sourceId)?.eventBridge;
+  if (match === undefined) return undefined;
+  return { source: [...match.sources], detailType: [...match.detailTypes] };
+}
 
 /** How long EventBridge and Lambda keep retrying one event before it goes to the failed-event queue. */
 const MAX_EVENT_AGE = Duration.hours(6);
 
 export interface EventRulesProps {
-  /** Enabled sources among EVENT_SOURCE_PATTERNS' keys. */
+  /** Enabled EventBridge sources (those whose adapter declares an EventBridge match). */
   sourceIds: readonly string[];
   partnerEventBus?: DeploymentSettings['partnerEventBus'];
   /** The ingest function, which every rule targets. */
@@ -70,7 +69,7 @@ export class EventRules extends Construct {
     });
 
     for (const sourceId of props.sourceIds) {
-      const eventPattern = EVENT_SOURCE_PATTERNS[sourceId];
+      const eventPattern = eventPatternOf(sourceId);
       if (eventPattern === undefined) continue;
       this.rules.push(
         new events.Rule(this, `${pascalCase(sourceId)}Rule`, {

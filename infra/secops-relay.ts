@@ -15,7 +15,9 @@ import { DEDUPE_TABLE_ENV } from '../functions/dedupe/dynamodb.ts';
 import { ENV } from '../functions/shared/env.ts';
 import { DedupeTable } from './dedupe-table.ts';
 import { DeliveryQueues } from './delivery-queues.ts';
-import { EVENT_SOURCE_PATTERNS, EventRules } from './event-rules.ts';
+import { checkConfiguredSources } from '../functions/sources/check-config.ts';
+import { getSource, SOURCE_IDS } from '../functions/sources/index.ts';
+import { eventPatternOf, EventRules } from './event-rules.ts';
 import { PullJobs, withoutPulls } from './pull-jobs.ts';
 import { RelayMonitoring } from './monitoring.ts';
 import { toDeployableConfig } from './relay-config.ts';
@@ -77,6 +79,7 @@ export class SecOpsRelay extends Construct {
     super(scope, id);
 
     const { config, removedLocalSection } = toDeployableConfig(props.config);
+    checkConfiguredSources(config, getSource, SOURCE_IDS);
     if (removedLocalSection) {
       Annotations.of(this).addWarningV2(
         'secops-relay:local-section-removed',
@@ -94,11 +97,12 @@ export class SecOpsRelay extends Construct {
       ([, settings]) => settings.enabled,
     );
     const isEventSource = (sourceId: string) =>
-      sourceId in EVENT_SOURCE_PATTERNS || sourceId === deployment.partnerEventBus?.sourceId;
+      getSource(sourceId)?.channel === 'eventbridge' ||
+      sourceId === deployment.partnerEventBus?.sourceId;
     const webhookSources = enabledSources.filter(([sourceId]) => !isEventSource(sourceId));
     const eventSourceIds = enabledSources
       .map(([sourceId]) => sourceId)
-      .filter((sourceId) => sourceId in EVENT_SOURCE_PATTERNS);
+      .filter((sourceId) => eventPatternOf(sourceId) !== undefined);
 
     const queues = new DeliveryQueues(this, 'Delivery', {
       consumerTimeout: Duration.seconds(deployment.forward.timeoutSeconds),

@@ -41,13 +41,14 @@ export const FULL_CONFIG: RelayConfigInput = {
     generic: { secretName: 'secops-relay/source/generic', auth: { type: 'hmac' } },
     guardduty: { secretName: 'secops-relay/source/guardduty' },
     securityhub: { secretName: 'secops-relay/source/securityhub' },
-    partner: { secretName: 'secops-relay/source/partner' },
+    // A partner publishes records in the relay's own shape on its event bus.
+    'standard-webhooks': { secretName: 'secops-relay/source/standard-webhooks', auth: { type: 'standard-webhooks' } },
   },
   deployment: {
     alarms: { email: 'secops-oncall@example.com' },
     partnerEventBus: {
       name: 'aws.partner/example.com/123456/relay',
-      sourceId: 'partner',
+      sourceId: 'standard-webhooks',
       eventPattern: { source: ['aws.partner/example.com'], detailType: ['Detection'] },
     },
   },
