@@ -24,10 +24,13 @@ export interface RelayMetrics {
 
 /**
  * Publishes counts as CloudWatch embedded metric format lines, one set of metrics per
- * source, because a Powertools Metrics object holds one dimension set at a time.
+ * source, because a Powertools Metrics object holds one dimension set at a time. Each
+ * source keeps its Metrics object, with the source as a default dimension, so that an
+ * invocation does not pay for building one.
  */
 export class CloudWatchMetrics implements RelayMetrics {
   private readonly pending = new Map<string, Map<RelayMetricName, number>>();
+  private readonly publishers = new Map<string, Metrics>();
 
   constructor(private readonly serviceName: string) {}
 
@@ -39,12 +42,24 @@ export class CloudWatchMetrics implements RelayMetrics {
 
   flush(): void {
     for (const [source, counts] of this.pending) {
-      const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: this.serviceName });
-      metrics.addDimension('source', source);
+      const metrics = this.publisherFor(source);
       for (const [name, value] of counts) metrics.addMetric(name, MetricUnit.Count, value);
       metrics.publishStoredMetrics();
     }
     this.pending.clear();
+  }
+
+  private publisherFor(source: string): Metrics {
+    let metrics = this.publishers.get(source);
+    if (metrics === undefined) {
+      metrics = new Metrics({
+        namespace: METRICS_NAMESPACE,
+        serviceName: this.serviceName,
+        defaultDimensions: { source },
+      });
+      this.publishers.set(source, metrics);
+    }
+    return metrics;
   }
 }
 
