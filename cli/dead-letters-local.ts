@@ -41,7 +41,7 @@ export class LocalDeadLetters {
     if (absentStatuses.includes(response.status)) return undefined;
     const text = await response.text();
     if (!response.ok) {
-      throw new CliError(`The relay answered ${method} ${path} with HTTP ${response.status}: ${text}`, 1);
+      throw new CliError(`The relay returned HTTP ${response.status} to ${method} ${path}: ${text}`, 1);
     }
     return JSON.parse(text) as unknown;
   }

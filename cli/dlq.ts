@@ -6,7 +6,7 @@ import { SqsDeadLetters } from '../functions/queue/sqs-dead-letters.ts';
 import { LocalDeadLetters } from './dead-letters-local.ts';
 import { CliError } from './errors.ts';
 
-/** What the `dlq` commands need from a dead-letter queue, local or in AWS. */
+/** Operations the `dlq` commands need from a dead-letter queue, local or in AWS. */
 interface DeadLetterSource {
   list(filter?: DeadLetterFilter): Promise<StoredDeadLetter[]>;
   get(id: string): Promise<StoredDeadLetter | undefined>;

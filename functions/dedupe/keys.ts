@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RelayRecord } from '../records/record.ts';
 
-/** What identifies one delivery as its sender sees it; ingest fills it from the request or event. */
+/** Identity of one delivery as its sender knows it; ingest fills it from the request or event. */
 export interface DeliveryIdentity {
   /** The relay's source id, so two sources never share a key. */
   source: string;
@@ -49,9 +49,15 @@ export function canonicalJson(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value)
       .filter(([, entry]) => entry !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareKeys(a, b))
       .map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`);
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+/** Orders keys by UTF-16 code units, as a default sort does, independent of locale. */
+function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }

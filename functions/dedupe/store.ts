@@ -1,4 +1,4 @@
-/** What the store keeps about a key it has seen. */
+/** Entry the store keeps for a key it has seen. */
 export interface SeenEntry {
   /** The relay delivery id that first used the key. */
   deliveryId: string;

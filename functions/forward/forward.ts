@@ -18,7 +18,7 @@ export interface ReceivedMessage {
   receiveCount: number;
 }
 
-/** What the forwarder needs from the SecOps API client. */
+/** The part of the SecOps API client the forwarder uses. */
 export interface RecordSender {
   create(
     record: RelayRecord,
@@ -82,7 +82,7 @@ export async function forwardBatch(
   return { batchItemFailures: failures };
 }
 
-/** Longest single sleep while the circuit is open, so a closed circuit is noticed soon. */
+/** Maximum single sleep while the circuit is open, so a closed circuit is noticed soon. */
 const CIRCUIT_POLL_MS = 250;
 
 /**

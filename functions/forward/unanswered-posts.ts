@@ -11,7 +11,7 @@ const NOT_SENT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** Gateway answers that a proxy in front of the instance gives after the instance may have acted. */
+/** Gateway statuses a proxy in front of the instance returns after the instance may have acted. */
 const GATEWAY_STATUSES = new Set([502, 504]);
 
 const tally = new AsyncLocalStorage<{ unanswered: number }>();

@@ -56,7 +56,7 @@ export function parseDeadLetterBody(body: string, fallbackFailedAt: string): Dea
   };
 }
 
-/** Which dead-letter entries an operator command applies to; every given field must match. */
+/** Selection of the dead-letter entries an operator command applies to; every given field must match. */
 export interface DeadLetterFilter {
   reason?: string;
   source?: string;

@@ -21,8 +21,8 @@ export interface SqsDeadLettersOptions {
   /** URL of the dead-letter queue. */
   queueUrl: string;
   /**
-   * Where a redrive sends records; by default the one queue whose redrive policy names
-   * the dead-letter queue (ListDeadLetterSourceQueues).
+   * Target queue of a redrive; by default the one queue whose redrive policy names the
+   * dead-letter queue (ListDeadLetterSourceQueues).
    */
   deliveryQueueUrl?: string;
   /** Most messages one command reads; default 10,000. */

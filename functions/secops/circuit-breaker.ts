@@ -8,7 +8,7 @@ export interface CircuitBreakerOptions {
   failureThreshold: number;
   /** How long the circuit stays open before a probe, in milliseconds; doubles per failed probe. */
   coolDownMs: number;
-  /** Longest time the circuit stays open, in milliseconds. */
+  /** Maximum time the circuit stays open, in milliseconds. */
   maxCoolDownMs: number;
   /** Clock in epoch milliseconds. */
   now?: () => number;
@@ -41,13 +41,13 @@ export class CircuitOpenError extends Error {
   }
 }
 
-/** The right to send one request; report its outcome exactly once. */
+/** The right to send one request. Only the first outcome reported counts. */
 export interface CircuitPermit {
-  /** The instance answered normally (2xx or a 4xx about the request itself). */
+  /** The instance responded normally (2xx, or a 4xx about the request itself). */
   success(): void;
-  /** The instance failed: 429, 5xx, the hibernation page, or no answer. */
+  /** The instance failed: 429, 5xx, the hibernation page, or no response. */
   failure(retryAfterMs?: number): void;
-  /** An answer that says nothing about the instance's health, such as 401. */
+  /** A response that says nothing about the instance's health, such as 401. */
   neutral(): void;
 }
 
@@ -171,9 +171,9 @@ export class CircuitBreaker {
 
 /**
  * Wraps fetch so that every request to the instance goes through the breaker. A 429, a
- * 5xx, a 2xx HTML page (a hibernating instance) and a request that failed without an
- * answer count as failures; a 401 counts as neither, because it is about the credentials.
- * While the circuit is open the wrapper throws CircuitOpenError and sends nothing.
+ * 5xx, a 2xx HTML page (a hibernating instance) and a request that failed without a
+ * response count as failures. A 401 counts as neither, because it is about the
+ * credentials. While the circuit is open the wrapper throws CircuitOpenError and sends nothing.
  */
 export function guardFetch(fetchImpl: Fetch, breaker: CircuitBreaker, now: () => number = Date.now): Fetch {
   return async (input, init) => {
