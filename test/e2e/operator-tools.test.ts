@@ -5,10 +5,9 @@ import { authHeaders } from '../../cli/sign.ts';
 import { loadConfigFile, parseConfig } from '../../functions/config/load.ts';
 import type { StoredDeadLetter } from '../../functions/queue/in-process.ts';
 import { SqsDeadLetterQueue } from '../../functions/queue/sqs.ts';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
-import { startFakeSqs } from '../helpers/fake-sqs.ts';
+import { fakeSqsClient, startFakeSqs } from '../helpers/fake-sqs.ts';
 
 const run = promisify(execFile);
 const shipped = loadConfigFile('relay.config.json');
@@ -121,7 +120,7 @@ describe('secops-relay dlq against SQS', () => {
   beforeAll(async () => {
     sqs = await startFakeSqs();
     sqs.sourceQueues.set(DLQ_URL, [DELIVERY_URL]);
-    const client = new SQSClient({ endpoint: sqs.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-key' } });
+    const client = fakeSqsClient(sqs.endpoint);
     await new SqsDeadLetterQueue(client, DLQ_URL).deadLetter({
       message: { version: 1, deliveryId: 'd-sqs', recordIndex: 0, source: 'generic', receivedAt: '2026-03-01T12:00:00.000Z', record: { kind: 'ci_enrichment', ci: 'web-01.example.com', source: 'Example EDR' } },
       reason: 'insufficient_access',

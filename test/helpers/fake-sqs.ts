@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -161,4 +162,14 @@ export async function startFakeSqs(): Promise<{
         server.closeAllConnections();
       }),
   };
+}
+
+/** A real AWS SDK client for the fake, with example credentials and no SDK retries. */
+export function fakeSqsClient(endpoint: string): SQSClient {
+  return new SQSClient({
+    endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-key' },
+    maxAttempts: 1,
+  });
 }

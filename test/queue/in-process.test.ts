@@ -92,3 +92,44 @@ describe('InProcessQueue', () => {
     expect(emitted).toBe(1);
   });
 });
+
+describe('InProcessDeadLetterQueue', () => {
+  async function deadLettered() {
+    const clock = { now: 0 };
+    const { queue, deadLetters } = queueAt(clock);
+    const failedAt = '2026-03-01T12:00:00.000Z';
+    await deadLetters.deadLetter({ message: message(0), reason: 'retries_exhausted', retryable: true, detail: 'Last error (server_error)', attempts: 3, failedAt });
+    await deadLetters.deadLetter({ message: message(1), reason: 'insufficient_access', retryable: false, detail: 'Insufficient access', attempts: 1, failedAt });
+    await deadLetters.deadLetter({ body: 'not a message', reason: 'invalid_message', retryable: false, detail: 'unreadable', attempts: 1, failedAt });
+    return { queue, deadLetters };
+  }
+
+  it('lists entries matching a filter', async () => {
+    const { deadLetters } = await deadLettered();
+    expect(deadLetters.list()).toHaveLength(3);
+    expect(deadLetters.list({ retryable: false }).map((entry) => entry.reason)).toEqual(['insufficient_access', 'invalid_message']);
+    expect(deadLetters.list({ reason: 'retries_exhausted', source: 'generic' })).toHaveLength(1);
+  });
+
+  it('redrives matching records to the queue', async () => {
+    const { queue, deadLetters } = await deadLettered();
+    const result = await deadLetters.redrive(queue, { filter: { reason: 'retries_exhausted' } });
+
+    expect(result.redriven).toHaveLength(1);
+    expect(result.skipped).toEqual([]);
+    const [redriven] = await queue.receive(10);
+    expect(JSON.parse(redriven!.body)).toMatchObject({ recordIndex: 0 });
+    expect(redriven?.receiveCount).toBe(1);
+    expect(deadLetters.list().map((entry) => entry.reason)).toEqual(['insufficient_access', 'invalid_message']);
+  });
+
+  it('keeps an entry without a record', async () => {
+    const { queue, deadLetters } = await deadLettered();
+    const unreadable = deadLetters.list({ reason: 'invalid_message' })[0]!;
+    const result = await deadLetters.redrive(queue, { ids: [unreadable.id] });
+
+    expect(result).toEqual({ redriven: [], skipped: [unreadable.id] });
+    expect(queue.size).toBe(0);
+    expect(deadLetters.get(unreadable.id)).toBeDefined();
+  });
+});

@@ -1,9 +1,9 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import { SqsDeadLetters } from '../../functions/queue/sqs-dead-letters.ts';
 import { SqsDeadLetterQueue } from '../../functions/queue/sqs.ts';
-import { startFakeSqs } from '../helpers/fake-sqs.ts';
+import { fakeSqsClient, startFakeSqs } from '../helpers/fake-sqs.ts';
 
 const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-dlq';
 const DELIVERY_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-delivery';
@@ -24,12 +24,7 @@ function message(deliveryId: string, value: string): DeliveryMessage {
 
 beforeAll(async () => {
   sqs = await startFakeSqs();
-  client = new SQSClient({
-    endpoint: sqs.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-key' },
-    maxAttempts: 1,
-  });
+  client = fakeSqsClient(sqs.endpoint);
 });
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import { SqsDeadLetterQueue, SqsDeliveryQueue } from '../../functions/queue/sqs.ts';
-import { startFakeSqs } from '../helpers/fake-sqs.ts';
+import { fakeSqsClient, startFakeSqs } from '../helpers/fake-sqs.ts';
 
 let sqs: Awaited<ReturnType<typeof startFakeSqs>>;
 let client: SQSClient;
@@ -27,12 +27,7 @@ function message(recordIndex: number, rawPayload = ''): DeliveryMessage {
 
 beforeAll(async () => {
   sqs = await startFakeSqs();
-  client = new SQSClient({
-    endpoint: sqs.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-key' },
-    maxAttempts: 1,
-  });
+  client = fakeSqsClient(sqs.endpoint);
 });
 
 afterAll(async () => {
