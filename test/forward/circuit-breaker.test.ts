@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CircuitBreaker, CircuitOpenError, guardFetch, type CircuitStateChange } from '../../functions/secops/circuit-breaker.ts';
 
-/** A loopback server that answers each request with the next scripted status, then 201. */
+/** A loopback server that responds to each request with the next scripted status, then 201. */
 let server: Server;
 let url: string;
 let script: { status: number; headers?: Record<string, string>; body?: string }[];

@@ -61,7 +61,7 @@ beforeEach(() => {
   deps = buildDeps(config);
 });
 
-/** A queue message for a lookup of a fresh domain, so each test finds its own records. */
+/** Builds a queue message for a lookup of a fresh domain, so each test finds its own records. */
 function received(receiveCount = 1): { received: ReceivedMessage; value: string } {
   const value = `protect-${++nextValue}.example.net`;
   const message: DeliveryMessage = {
@@ -121,7 +121,7 @@ describe('forwarder against a misbehaving instance', () => {
     const result = await forwardBatch(batch, Date.now() + 30_000, deps);
 
     expect(result.batchItemFailures).toHaveLength(3);
-    // The first answers open the circuit, so no record is posted a second time.
+    // The first responses open the circuit, so no record is posted a second time.
     expect(recordPosts().length - postsBefore).toBeLessThanOrEqual(3);
     const before = recordPosts().length;
     await forwardBatch([received().received], Date.now() + 30_000, deps);

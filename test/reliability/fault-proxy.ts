@@ -15,15 +15,15 @@ export type InjectedFault =
   | 'persist_failure'
   | 'outage';
 
-/** One SecOps API request that passed through the proxy. */
+/** Record of one SecOps API request that passed through the proxy. */
 export interface ProxiedRequest {
   path: string;
   /** The request body's columns, to match the request to the record it carries. */
   columns: Record<string, string>;
   fault?: InjectedFault;
-  /** Status the sandbox answered with, when the request reached it. */
+  /** Status the sandbox returned, when the request reached it. */
   upstreamStatus?: number;
-  /** Status the relay received; null when it got no answer (reset, or it gave up first). */
+  /** Status the relay received; null when it got no response (reset, or it gave up first). */
   clientStatus: number | null;
   startedAt: number;
 }
@@ -35,18 +35,19 @@ export interface FaultPlan {
   weights: readonly (readonly [Exclude<InjectedFault, 'outage'>, number])[];
   /** Periods (epoch milliseconds) in which every SecOps API request gets 503 or the hibernation page. */
   outages: { from: number; to: number }[];
-  /** How long a `slow` answer is held back, past the relay's request timeout. */
+  /** How long a `slow` response is held back, past the relay's request timeout. */
   slowMs: number;
 }
 
 /**
  * A fault-injecting reverse proxy in front of the sandbox instance, on loopback. For each
- * request to the SecOps API it draws a fault from a seeded generator: a 429 with
- * Retry-After, a 500/502/503/504, a slow answer (the sandbox stores the record, and the
- * answer arrives after the relay's timeout), a dropped connection, the hibernation page,
- * "Unknown error" or "Unable to persist record". During planned outages every request
- * fails. It logs each request with its body's columns, so a test can tell which record
- * met which fault. Everything else (OAuth, the Table API) passes through unchanged.
+ * request to the SecOps API it draws a fault from a seeded generator. The faults are a
+ * 429 with Retry-After, a 500/502/503/504, a slow response (the sandbox stores the record,
+ * and the response arrives after the relay's timeout), a dropped connection, the
+ * hibernation page, "Unknown error" and "Unable to persist record". During planned
+ * outages every request fails. It logs each request with its body's columns, so a test
+ * can tell which record met which fault. Everything else (OAuth, the Table API) passes
+ * through unchanged.
  */
 export async function startFaultProxy(options: {
   upstream: string;

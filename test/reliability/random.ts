@@ -9,7 +9,7 @@ export class SeededRandom {
     this.#state = seed >>> 0;
   }
 
-  /** A uniform draw from [0, 1). */
+  /** Returns a uniform draw from [0, 1). */
   next(): number {
     this.#state = (this.#state + 0x6d2b79f5) >>> 0;
     let value = this.#state;
@@ -18,7 +18,7 @@ export class SeededRandom {
     return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
   }
 
-  /** An integer from `min` to `max`, both included. */
+  /** Returns an integer from `min` to `max`, both included. */
   integer(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
   }

@@ -15,7 +15,7 @@ export interface FaultRunOptions {
   seed: number;
   /** Deliveries sent to the relay at the same time. */
   senders?: number;
-  /** Longest wait for the queue to drain after the last delivery, in milliseconds. */
+  /** Maximum wait for the queue to drain after the last delivery, in milliseconds. */
   drainTimeoutMs?: number;
 }
 
@@ -46,9 +46,9 @@ export interface RotationRecord {
 }
 
 /**
- * The configuration of a fault run: the repository's sources and secrets, timeouts and
- * retry delays short enough for a test, report URLs made mandatory so that some records
- * are rejected, and a partner event bus routed to `generic`.
+ * Builds the configuration of a fault run: the repository's sources and secrets, timeouts
+ * and retry delays short enough for a test, report URLs made mandatory so that some
+ * records are rejected, and a partner event bus routed to `generic`.
  */
 export function faultRunConfig(shipped: unknown): RelayConfig {
   const base = JSON.parse(JSON.stringify(shipped)) as Record<string, Record<string, unknown>>;

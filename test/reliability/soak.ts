@@ -19,7 +19,7 @@ if (!Number.isInteger(events) || events < 20 || !Number.isInteger(seed)) {
   process.exit(2);
 }
 
-// The repository's configuration holds the local secrets of the sources the workload sends as.
+// The repository's configuration contains the local secrets of the sources the workload sends as.
 const run = await runFaultInjection({ events, seed, drainTimeoutMs: 600_000 }, loadConfigFile('relay.config.json'));
 try {
   const { report, violations } = verifyFaultRun(run);

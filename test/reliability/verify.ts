@@ -152,7 +152,7 @@ export function verifyFaultRun(run: FaultRun): { report: FaultReport; violations
     const extra = entry.stored - Math.max(0, copies - entry.deadLetters.length);
     if (extra > 0) {
       extraCopies += extra;
-      // Each extra copy comes from a POST the instance stored while the relay got no answer, which the forwarder counts.
+      // Each extra copy comes from a POST the instance stored while the relay got no response, which the forwarder counts.
       const counted = entry.queuedBy.some((queued) => possibleDuplicates.has(String(queued.body.deliveryId)));
       if (!counted && dead?.possiblyDelivered !== true) {
         violations.push(`${entry.identity} is stored ${entry.stored} times but was not counted as a possible duplicate`);
@@ -218,7 +218,7 @@ function overlap(a: SendResult, b: SendResult): boolean {
   return a.startedAt <= b.answeredAt && b.startedAt <= a.answeredAt;
 }
 
-/** The records ingest makes of a delivery, by the same pure normalization ingest runs. */
+/** Returns the records ingest makes of a delivery, by the same pure normalization ingest runs. */
 function normalizedRecords(send: PlannedSend): RelayRecord[] {
   const sourceId = send.channel === 'partner-events' ? 'generic' : send.channel;
   const payload = send.channel === 'partner-events' ? (send.payload as { detail: unknown }).detail : send.payload;

@@ -26,7 +26,7 @@ export interface SendResult {
   send: PlannedSend;
   status: number;
   body: Record<string, unknown>;
-  /** Epoch milliseconds when the request started and when its answer arrived. */
+  /** Epoch milliseconds when the request started and when its response arrived. */
   startedAt: number;
   answeredAt: number;
 }
@@ -119,7 +119,7 @@ function virusTotalDomainReport(index: number, random: SeededRandom) {
   };
 }
 
-/** One record of a random kind; about 3 % are built to be rejected by the instance. */
+/** Builds one record of a random kind; about 3 % are built to be rejected by the instance. */
 function genericRecord(index: number, position: number, random: SeededRandom): Record<string, unknown> {
   const summary = `workload record ${index}.${position}`;
   const rejected = random.chance(0.03);
@@ -141,7 +141,7 @@ function genericRecord(index: number, position: number, random: SeededRandom): R
     case 'mapping':
       return {
         kind: 'enrichment_mapping',
-        // An unknown mapping makes the instance answer "Unable to persist record".
+        // An unknown mapping makes the instance respond "Unable to persist record".
         enrichmentMappingId: rejected ? 'f'.repeat(32) : DEFAULT_ENRICHMENT_MAPPING_ID,
         rawData: JSON.stringify({ observable: domain(`mapped${position}`, index), source: 'Example Mapper', summary }),
       };
@@ -149,7 +149,7 @@ function genericRecord(index: number, position: number, random: SeededRandom): R
 }
 
 /**
- * A finding as a vendor re-sends it while it is still active: the same observable with a
+ * Builds a finding as a vendor re-sends it while it is still active: the same observable with a
  * new count and update time, the way GuardDuty updates `service.count` and `updatedAt`.
  */
 function findingRecords(index: number, revision: number) {
