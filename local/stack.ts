@@ -72,9 +72,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const logger = options.logger ?? createLogger('secops-relay-local');
   const metrics = new InMemoryMetrics();
   const deadLetters = new InProcessDeadLetterQueue();
+  const functionTimeoutMs = options.functionTimeoutMs ?? config.deployment.forward.timeoutSeconds * 1000;
   const queue = new InProcessQueue({
     maxReceiveCount: config.delivery.maxReceiveCount,
     deadLetters,
+    // As the CDK app sets it: an invocation that holds its batch for the circuit's probe
+    // never sees its messages handed to another invocation.
+    visibilityTimeoutMs: 6 * functionTimeoutMs + config.deployment.forward.maxBatchingWindowSeconds * 1000,
   });
 
   const sandbox =
@@ -124,7 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger,
     batchSize: config.deployment.forward.batchSize,
     maxConcurrency: config.deployment.forward.maxConcurrency,
-    functionTimeoutMs: options.functionTimeoutMs ?? config.deployment.forward.timeoutSeconds * 1000,
+    functionTimeoutMs,
     retryDelayMs: options.retryDelayMs,
     maxRetryDelayMs: options.maxRetryDelayMs,
     // In AWS the visibility timeout (six times the function timeout) outlasts a cool-down;
