@@ -1,3 +1,5 @@
+import { gunzipSync } from 'node:zlib';
+import { COMPRESSED_CONFIG_PREFIX } from '../../functions/config/load.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +60,15 @@ const pullFunctionId = () => functionLogicalId(template, 'RelayPullsPull');
 function environmentOf(functionId: string): Record<string, unknown> {
   return template.findResources('AWS::Lambda::Function')[functionId]!.Properties.Environment
     .Variables;
+}
+
+/** The configuration as the CDK app wrote it, before the function's schema fills in defaults. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary keys of the JSON
+function decodeEnvironmentConfig(value: unknown): Record<string, any> {
+  const text = String(value);
+  if (!text.startsWith(COMPRESSED_CONFIG_PREFIX)) return JSON.parse(text) as Record<string, unknown>;
+  const compressed = Buffer.from(text.slice(COMPRESSED_CONFIG_PREFIX.length), 'base64');
+  return JSON.parse(gunzipSync(compressed).toString('utf8')) as Record<string, unknown>;
 }
 
 describe('pull infrastructure', () => {
@@ -158,9 +169,9 @@ describe('pull infrastructure', () => {
 
   it('keeps pull jobs out of the other functions environments', () => {
     const pullEnvironment = environmentOf(pullFunctionId());
-    const pullConfig = JSON.parse(String(pullEnvironment.SECOPS_RELAY_CONFIG));
-    const ingestConfig = JSON.parse(
-      String(environmentOf(functionLogicalId(template, 'RelayIngest')).SECOPS_RELAY_CONFIG),
+    const pullConfig = decodeEnvironmentConfig(pullEnvironment.SECOPS_RELAY_CONFIG);
+    const ingestConfig = decodeEnvironmentConfig(
+      environmentOf(functionLogicalId(template, 'RelayIngest')).SECOPS_RELAY_CONFIG,
     );
 
     expect(pullEnvironment).toHaveProperty('PULL_STATE_TABLE');
