@@ -1,3 +1,4 @@
+import { parseStrictJson, StrictJsonError } from '../functions/ingest/strict-json.ts';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -31,6 +32,8 @@ export interface RelayServerOptions {
   queue: InProcessQueue;
   deadLetters: InProcessDeadLetterQueue;
   logger: Logger;
+  /** Deepest JSON nesting accepted in an event body, as `ingest.maxJsonDepth`. */
+  maxJsonDepth: number;
 }
 
 /**
@@ -84,7 +87,16 @@ async function handle(
     return;
   }
 
-  const sourceId = decodeURIComponent(match[1]);
+  let sourceId: string;
+  try {
+    sourceId = decodeURIComponent(match[1]);
+  } catch {
+    sendJson(response, 404, {
+      code: 'unknown_source',
+      message: `The source in ${url.pathname} is not valid percent-encoding; send webhooks to POST /webhooks/{source}.`,
+    });
+    return;
+  }
   const adapter = options.getSource(sourceId);
   if (adapter?.channel === 'eventbridge' && adapter.eventBridge !== undefined) {
     await forwardAsEvent(response, body, adapter, options);
@@ -111,16 +123,8 @@ async function forwardAsEvent(
   adapter: SourceAdapter,
   options: RelayServerOptions,
 ): Promise<void> {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    sendJson(response, 400, {
-      code: 'malformed_json',
-      message: `The body is not valid JSON: ${(error as Error).message}.`,
-    });
-    return;
-  }
+  const json = readEventJson(response, body, options.maxJsonDepth);
+  if (json === undefined) return;
 
   const match = adapter.eventBridge!;
   const event: EventBridgeEvent = isEventBridgeEvent(json)
@@ -150,16 +154,8 @@ async function putEvent(
   body: Buffer | undefined,
   options: RelayServerOptions,
 ): Promise<void> {
-  let json: unknown;
-  try {
-    json = JSON.parse((body ?? Buffer.alloc(0)).toString('utf8'));
-  } catch (error) {
-    sendJson(response, 400, {
-      code: 'malformed_json',
-      message: `The body is not valid JSON: ${(error as Error).message}.`,
-    });
-    return;
-  }
+  const json = readEventJson(response, body ?? Buffer.alloc(0), options.maxJsonDepth);
+  if (json === undefined) return;
   if (!isEventBridgeEvent(json) || typeof json.id !== 'string' || json.id === '') {
     sendJson(response, 400, {
       code: 'malformed_request',
@@ -250,6 +246,23 @@ function toHttpApiEvent(
     body: text ?? body.toString('base64'),
     isBase64Encoded: text === undefined,
   };
+}
+
+/**
+ * Parses an event body with the same strict rules as webhook bodies (no duplicate keys, no
+ * `__proto__`, bounded nesting), or answers 400 and returns undefined.
+ */
+function readEventJson(response: ServerResponse, body: Buffer, maxDepth: number): unknown {
+  try {
+    return parseStrictJson(utf8.decode(body), { maxDepth });
+  } catch (error) {
+    const code = error instanceof StrictJsonError ? error.code : 'malformed_json';
+    sendJson(response, 400, {
+      code,
+      message: `The body is not valid JSON for an event: ${(error as Error).message}`,
+    });
+    return undefined;
+  }
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -136,7 +136,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     minimumRetryDelayMs: () => breaker.waitMs(),
   });
 
-  const server = createRelayServer({ ingest, getSource, queue, deadLetters, logger });
+  const server = createRelayServer({
+    ingest,
+    getSource,
+    queue,
+    deadLetters,
+    logger,
+    maxJsonDepth: config.ingest.maxJsonDepth,
+  });
   try {
     await listen(server, options.port ?? 3000);
   } catch (error) {

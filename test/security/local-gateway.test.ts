@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../functions/config/load.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { captureLogger } from '../helpers/capture-logger.ts';
+
+describe('local API Gateway stand-in', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      config: loadConfigFile('relay.config.json'),
+      port: 0,
+      sandboxPort: 0,
+      logger: captureLogger().logger,
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  async function post(path: string, body: string) {
+    const response = await fetch(`${stack.relayUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('answers 404 for a source path that is not valid percent-encoding', async () => {
+    const answer = await post('/webhooks/%E0%A4%A', '{}');
+    expect(answer.status).toBe(404);
+    expect(answer.body.code).toBe('unknown_source');
+  });
+
+  it.each([
+    ['duplicate keys', '{"detail":{},"detail":{}}', 'duplicate_json_key'],
+    ['a __proto__ key', '{"__proto__":{"polluted":true}}', 'forbidden_json_key'],
+    ['deep nesting', `${'['.repeat(200)}${']'.repeat(200)}`, 'json_too_deep'],
+    ['broken JSON', '{"detail":', 'malformed_json'],
+  ])('parses event bodies strictly: %s', async (_case, body, code) => {
+    const answer = await post('/webhooks/guardduty', body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe(code);
+    expect(stack.queue.size).toBe(0);
+  });
+});
