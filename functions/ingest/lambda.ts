@@ -12,9 +12,9 @@ import { ingestWebhook, type IngestDependencies, type IngestResult } from './ing
 import { fromHttpApiEvent } from './request.ts';
 
 /**
- * An EventBridge event the relay did not accept. The handler throws it so that Lambda
- * retries the event and then hands it to the failed-event queue, where an operator sees
- * it with this message; nothing accepted by EventBridge is dropped silently.
+ * An EventBridge event the relay did not accept. The handler throws it, so Lambda retries
+ * the event and then hands it to the failed-event queue, where an operator sees it with
+ * this message. Nothing accepted by EventBridge is dropped silently.
  */
 export class EventRejectedError extends Error {
   readonly result: IngestResult;
@@ -26,7 +26,7 @@ export class EventRejectedError extends Error {
   }
 }
 
-/** What invokes ingest: API Gateway (HTTP API payload 2.0, or REST API payload 1.0) or EventBridge. */
+/** An ingest invocation: API Gateway (HTTP API payload 2.0, or REST API payload 1.0) or EventBridge. */
 export type IngestEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent | EventBridgeEvent;
 export type IngestHandlerResult = APIGatewayProxyStructuredResultV2 | IngestResult['body'];
 

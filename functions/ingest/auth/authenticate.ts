@@ -9,7 +9,7 @@ import { checkTimestamp } from './timestamp.ts';
 
 const DIGEST_BYTES = { sha1: 20, sha256: 32, sha512: 64 } as const;
 
-/** Shortest HMAC key accepted from a Standard Webhooks secret; the spec asks for 24 to 64 bytes. */
+/** Minimum HMAC key length accepted from a Standard Webhooks secret, in bytes; the specification requires 24 to 64. */
 const MIN_STANDARD_WEBHOOKS_KEY_BYTES = 16;
 
 /** The secrets currently valid for a source (more than one while a secret is rotated). */
@@ -18,7 +18,7 @@ export interface SourceSecrets {
   values: readonly string[];
 }
 
-/** What authentication established about a request. */
+/** The facts authentication established about a request. */
 export interface Authentication {
   /** The sender's own id for the delivery, when the scheme carries one (`webhook-id`). */
   senderDeliveryId?: string;
@@ -26,8 +26,8 @@ export interface Authentication {
 
 /**
  * Checks that a webhook request comes from the configured sender, on the raw body bytes,
- * before anything parses it. Throws a 401 IngestError that says which header is missing or
- * wrong, never what the expected value was, and a SecretError when a secret is unusable.
+ * before anything parses it. Throws a 401 IngestError that names the missing or wrong
+ * header, never the expected value, and a SecretError when a secret is unusable.
  */
 export function authenticate(
   request: WebhookRequest,
