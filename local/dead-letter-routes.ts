@@ -1,8 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  parseFilterTerms,
-  type DeadLetterFilter,
-} from '../functions/queue/dead-letter-entry.ts';
+import { parseFilterTerms, type DeadLetterFilter } from '../functions/queue/dead-letter-entry.ts';
 import type { InProcessDeadLetterQueue, InProcessQueue } from '../functions/queue/in-process.ts';
 
 /** Largest redrive request body the local server reads, in bytes. */
@@ -34,7 +31,8 @@ export async function serveDeadLetters(
 
   if (pathname === '/local/dead-letters' && request.method === 'GET') {
     const filter = readQueryFilter(url, response);
-    if (filter !== undefined) sendJson(response, 200, { deadLetters: options.deadLetters.list(filter) });
+    if (filter !== undefined)
+      sendJson(response, 200, { deadLetters: options.deadLetters.list(filter) });
     return true;
   }
 
@@ -46,7 +44,16 @@ export async function serveDeadLetters(
     return true;
   }
 
-  const id = decodeURIComponent(pathname.slice('/local/dead-letters/'.length));
+  let id: string;
+  try {
+    id = decodeURIComponent(pathname.slice('/local/dead-letters/'.length));
+  } catch {
+    sendJson(response, 404, {
+      code: 'not_found',
+      message: 'The dead-letter id in the path is not valid percent-encoding.',
+    });
+    return true;
+  }
   if (request.method === 'GET' && id !== '' && !id.includes('/')) {
     const entry = options.deadLetters.get(id);
     if (entry === undefined) {
@@ -112,7 +119,10 @@ async function readRedriveBody(
   if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
     return invalid('"ids" must be an array of dead-letter entry ids.');
   }
-  if (filter !== undefined && (typeof filter !== 'object' || filter === null || Array.isArray(filter))) {
+  if (
+    filter !== undefined &&
+    (typeof filter !== 'object' || filter === null || Array.isArray(filter))
+  ) {
     return invalid('"filter" must be an object such as {"reason": "retries_exhausted"}.');
   }
   try {

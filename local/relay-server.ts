@@ -46,7 +46,8 @@ export function createRelayServer(options: RelayServerOptions): Server {
   return createServer((request, response) => {
     handle(request, response, options).catch((error: unknown) => {
       options.logger.error('Local relay server failed', { error: error as Error });
-      if (!response.headersSent) sendJson(response, 500, { code: 'internal_error', message: 'The local relay failed.' });
+      if (!response.headersSent)
+        sendJson(response, 500, { code: 'internal_error', message: 'The local relay failed.' });
       else response.destroy();
     });
   });
@@ -127,21 +128,33 @@ async function forwardAsEvent(
   if (json === undefined) return;
 
   const match = adapter.eventBridge!;
-  const event: EventBridgeEvent = isEventBridgeEvent(json)
-    ? json
-    : {
-        version: '0',
-        id: randomUUID(),
-        'detail-type': match.detailTypes[0]!,
-        source: match.sources[0]!,
-        account: '000000000000',
-        time: new Date().toISOString(),
-        region: 'local',
-        resources: [],
-        detail: json,
-      };
+  const envelope = {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': match.detailTypes[0]!,
+    source: match.sources[0]!,
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'local',
+    resources: [],
+  };
 
-  await invokeWithEvent(response, event, options);
+  if (isEventBridgeEvent(json)) {
+    await invokeWithEvent(response, json, options);
+    return;
+  }
+  // A partial envelope (a `detail` object with some of the envelope's fields, as AWS samples
+  // show it) gets the missing fields; any other body is the bare item, wrapped as `detail`.
+  if (isJsonObject(json) && isJsonObject(json.detail)) {
+    const completed: EventBridgeEvent = Object.assign({}, envelope, json, { detail: json.detail });
+    await invokeWithEvent(response, completed, options);
+    return;
+  }
+  await invokeWithEvent(response, { ...envelope, detail: json }, options, { wrapped: true });
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -170,14 +183,38 @@ async function invokeWithEvent(
   response: ServerResponse,
   event: EventBridgeEvent,
   options: RelayServerOptions,
+  { wrapped = false } = {},
 ): Promise<void> {
   try {
     const result = await options.ingest(event, localContext('secops-relay-ingest', 10_000));
     sendJson(response, 202, result);
   } catch (error) {
     if (!(error instanceof EventRejectedError)) throw error;
-    sendJson(response, error.result.status, error.result.body);
+    sendJson(
+      response,
+      error.result.status,
+      wrapped ? unwrapPaths(error.result.body) : error.result.body,
+    );
   }
+}
+
+/**
+ * Rewrites `detail.…` paths in a rejection of a bare item that the local stack wrapped in an
+ * event, so the paths name fields of the file the user sent.
+ */
+function unwrapPaths(body: Record<string, unknown>): Record<string, unknown> {
+  const strip = (path: string) =>
+    path === 'detail' ? '(body)' : path.replace(/^detail(\.|(?=\[))/, '');
+  const issues = Array.isArray(body.issues)
+    ? body.issues.map((issue: { path?: unknown }) =>
+        typeof issue.path === 'string' ? { ...issue, path: strip(issue.path) } : issue,
+      )
+    : undefined;
+  const message =
+    typeof body.message === 'string'
+      ? body.message.replace(/(^|[:;(]\s*|at )detail(\.|(?=\[))/g, '$1')
+      : body.message;
+  return { ...body, message, ...(issues !== undefined && { issues }) };
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

@@ -1,9 +1,6 @@
 /** Reason codes of a StrictJsonError; each is also an ingest error code. */
 export type StrictJsonErrorCode =
-  | 'malformed_json'
-  | 'duplicate_json_key'
-  | 'json_too_deep'
-  | 'forbidden_json_key';
+  'malformed_json' | 'duplicate_json_key' | 'json_too_deep' | 'forbidden_json_key';
 
 /** A text that `parseStrictJson` rejected, with where the problem is. */
 export class StrictJsonError extends Error {
@@ -78,7 +75,8 @@ class Parser {
   parseDocument(): unknown {
     const value = this.parseValue();
     this.skipWhitespace();
-    if (this.index < this.text.length) this.fail(`found ${this.describeNext()} after the JSON value`);
+    if (this.index < this.text.length)
+      this.fail(`found ${this.describeNext()} after the JSON value`);
     return value;
   }
 
@@ -88,7 +86,8 @@ class Parser {
     if (char === '{') return this.parseObject();
     if (char === '[') return this.parseArray();
     if (char === '"') return this.parseString();
-    if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) return this.parseNumber();
+    if (char === '-' || (char !== undefined && char >= '0' && char <= '9'))
+      return this.parseNumber();
     for (const [word, value] of LITERALS) {
       if (this.text.startsWith(word, this.index)) {
         this.index += word.length;
@@ -112,7 +111,8 @@ class Parser {
     for (;;) {
       this.skipWhitespace();
       const keyPosition = this.index;
-      if (this.text[this.index] !== '"') this.fail(`expected a quoted key, found ${this.describeNext()}`);
+      if (this.text[this.index] !== '"')
+        this.fail(`expected a quoted key, found ${this.describeNext()}`);
       const key = this.parseString();
       if (key === '__proto__') {
         this.fail(
@@ -131,7 +131,8 @@ class Parser {
       keys.add(key);
 
       this.skipWhitespace();
-      if (this.text[this.index] !== ':') this.fail(`expected ":" after a key, found ${this.describeNext()}`);
+      if (this.text[this.index] !== ':')
+        this.fail(`expected ":" after a key, found ${this.describeNext()}`);
       this.index += 1;
       this.path.push(key);
       const value = this.parseValue();
@@ -150,7 +151,12 @@ class Parser {
       const next = this.text[this.index];
       this.index += 1;
       if (next === '}') return object;
-      if (next !== ',') this.fail(`expected "," or "}" after a member, found ${this.describeAt(this.index - 1)}`, 'malformed_json', this.index - 1);
+      if (next !== ',')
+        this.fail(
+          `expected "," or "}" after a member, found ${this.describeAt(this.index - 1)}`,
+          'malformed_json',
+          this.index - 1,
+        );
     }
   }
 
@@ -172,7 +178,12 @@ class Parser {
       const next = this.text[this.index];
       this.index += 1;
       if (next === ']') return array;
-      if (next !== ',') this.fail(`expected "," or "]" after an element, found ${this.describeAt(this.index - 1)}`, 'malformed_json', this.index - 1);
+      if (next !== ',')
+        this.fail(
+          `expected "," or "]" after an element, found ${this.describeAt(this.index - 1)}`,
+          'malformed_json',
+          this.index - 1,
+        );
     }
   }
 
@@ -185,18 +196,40 @@ class Parser {
         this.index = index + 1;
         const literal = this.text.slice(start, index + 1);
         if (!escaped) return literal.slice(1, -1);
+        let value: string;
         try {
           // The literal is one complete string token, so JSON.parse only decodes its escapes.
-          return JSON.parse(literal) as string;
+          value = JSON.parse(literal) as string;
         } catch {
           return this.fail('invalid escape sequence in a string', 'malformed_json', start);
         }
+        // Escapes can spell what UTF-8 bytes cannot: a lone surrogate is not text, and a NUL
+        // ends strings in many stores. Neither can reach an instance column intact.
+        if (!value.isWellFormed()) {
+          return this.fail(
+            'a string escapes a lone surrogate (\\uD800-\\uDFFF), which is not Unicode text',
+            'malformed_json',
+            start,
+          );
+        }
+        if (value.includes('\u0000')) {
+          return this.fail(
+            'a string escapes a NUL character (\\u0000); remove it',
+            'malformed_json',
+            start,
+          );
+        }
+        return value;
       }
       if (code === 0x5c) {
         escaped = true;
         index += 1;
       } else if (code < 0x20) {
-        this.fail('unescaped control character in a string; escape it as \\uXXXX', 'malformed_json', index);
+        this.fail(
+          'unescaped control character in a string; escape it as \\uXXXX',
+          'malformed_json',
+          index,
+        );
       }
     }
     return this.fail('a string is not closed before the end of the body', 'malformed_json', start);
@@ -214,7 +247,11 @@ class Parser {
       return literal;
     }
     if (!Number.isFinite(value)) {
-      this.fail(`the number ${literal.slice(0, 40)} is too large for a double`, 'malformed_json', this.index - literal.length);
+      this.fail(
+        `the number ${literal.slice(0, 40)} is too large for a double`,
+        'malformed_json',
+        this.index - literal.length,
+      );
     }
     return value;
   }
@@ -251,7 +288,9 @@ class Parser {
     code: StrictJsonErrorCode = 'malformed_json',
     position: number = this.index,
   ): never {
-    throw new StrictJsonError(code, `${problem} (at character ${position})`, position, [...this.path]);
+    throw new StrictJsonError(code, `${problem} (at character ${position})`, position, [
+      ...this.path,
+    ]);
   }
 }
 

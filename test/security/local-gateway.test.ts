@@ -46,3 +46,42 @@ describe('local API Gateway stand-in', () => {
     expect(stack.queue.size).toBe(0);
   });
 });
+
+describe('local event path', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      config: loadConfigFile('relay.config.json'),
+      port: 0,
+      sandboxPort: 0,
+      logger: captureLogger().logger,
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('names fields of a bare finding without the wrapping detail', async () => {
+    const body = JSON.stringify({ findings: [{ id: 'f-1', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 'high' }] });
+    const response = await fetch(`${stack.relayUrl}/webhooks/guardduty`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const answer = (await response.json()) as { issues?: { path: string }[]; message: string };
+    expect(response.status).toBe(422);
+    expect(answer.issues?.[0]?.path).toBe('findings[0].severity');
+    expect(answer.message).not.toContain('detail.');
+  });
+
+  it('completes a partial EventBridge envelope instead of wrapping it', async () => {
+    const body = JSON.stringify({ region: 'eu-west-1', detail: { id: 'f-2', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 'high' } });
+    const response = await fetch(`${stack.relayUrl}/webhooks/guardduty`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const answer = (await response.json()) as { issues?: { path: string }[] };
+    expect(response.status).toBe(422);
+    expect(answer.issues?.[0]?.path).toBe('detail.severity');
+  });
+
+  it('answers 404 for a dead-letter id that is not valid percent-encoding', async () => {
+    const response = await fetch(`${stack.relayUrl}/local/dead-letters/%ZZ`);
+    expect(response.status).toBe(404);
+  });
+});

@@ -113,6 +113,9 @@ describe('parseStrictJson rejects', () => {
     ['{"\\u005f_proto__":{"polluted":true}}', 'forbidden_json_key', []],
     ['[{"a":{"__proto__":[]}}]', 'forbidden_json_key', [0, 'a']],
     ['{"constructor":{"prototype":{"polluted":true}}}', 'forbidden_json_key', []],
+    ['{"source":"x\\ud800"}', 'malformed_json', ['source']],
+    ['["\\udc00"]', 'malformed_json', [0]],
+    ['{"a":"x\\u0000y"}', 'malformed_json', ['a']],
   ])('%s as %s', (text, code, path) => {
     const error = rejection(text);
 
