@@ -73,16 +73,14 @@ export async function acceptPayload(
     (record, index) => fitToColumns(record, index, log, deps.logger),
   );
 
-  const messages = records.map(
-    (record, recordIndex): DeliveryMessage => ({
-      version: 1,
-      deliveryId: log.deliveryId,
-      recordIndex,
-      source: log.source,
-      receivedAt: now.toISOString(),
-      record,
-    }),
-  );
+  const messages = records.map((record, recordIndex): DeliveryMessage => ({
+    version: 1,
+    deliveryId: log.deliveryId,
+    recordIndex,
+    source: log.source,
+    receivedAt: now.toISOString(),
+    record,
+  }));
   checkMessageSizes(messages);
 
   const dedupe = deps.config.dedupe.enabled ? deps.dedupe : undefined;
@@ -100,14 +98,18 @@ export async function acceptPayload(
   if (checked.duplicates > 0) {
     deps.metrics.count('DuplicatesDropped', log.source, checked.duplicates);
   }
-  const duplicate = checked.duplicateOf !== undefined || (queued.length === 0 && checked.duplicates > 0);
-  deps.logger.info(duplicate ? 'Duplicate delivery accepted; nothing queued' : 'Delivery accepted', {
-    ...log,
-    records: queued.length,
-    skipped,
-    duplicates: checked.duplicates,
-    duplicateOf: checked.duplicateOf,
-  });
+  const duplicate =
+    checked.duplicateOf !== undefined || (queued.length === 0 && checked.duplicates > 0);
+  deps.logger.info(
+    duplicate ? 'Duplicate delivery accepted; nothing queued' : 'Delivery accepted',
+    {
+      ...log,
+      records: queued.length,
+      skipped,
+      duplicates: checked.duplicates,
+      duplicateOf: checked.duplicateOf,
+    },
+  );
   return {
     status: 202,
     body: {
@@ -118,12 +120,21 @@ export async function acceptPayload(
       ...(checked.duplicates > 0 && { duplicates: checked.duplicates }),
       ...(duplicate && { duplicate: true }),
       ...(checked.duplicateOf !== undefined && { duplicateOf: checked.duplicateOf }),
-      ...(queued.length === 0 && { message: emptyDeliveryMessage(skipped, duplicate) }),
+      ...(queued.length === 0 && {
+        message: emptyDeliveryMessage(skipped, duplicate, checked.duplicateOf !== undefined),
+      }),
     },
   };
 }
 
-function emptyDeliveryMessage(skipped: number, duplicate: boolean): string {
+function emptyDeliveryMessage(
+  skipped: number,
+  duplicate: boolean,
+  sameDeliveryId: boolean,
+): string {
+  if (duplicate && sameDeliveryId) {
+    return 'The relay accepted a delivery with this delivery id or event id before; nothing was queued again.';
+  }
   if (duplicate) return 'The relay queued these records before; they were not queued again.';
   if (skipped > 0) return 'Every item was skipped on purpose (see the relay log for the reasons).';
   return 'The payload held no records to deliver.';
