@@ -10,29 +10,49 @@ export class LocalDeadLetters {
     const query = new URLSearchParams(
       Object.entries(filter).map(([key, value]): [string, string] => [key, String(value)]),
     ).toString();
-    const body = await this.#request('GET', `/local/dead-letters${query === '' ? '' : `?${query}`}`);
+    const body = await this.#request(
+      'GET',
+      `/local/dead-letters${query === '' ? '' : `?${query}`}`,
+    );
     return (body as { deadLetters: StoredDeadLetter[] }).deadLetters;
   }
 
   async get(id: string): Promise<StoredDeadLetter | undefined> {
-    const body = await this.#request('GET', `/local/dead-letters/${encodeURIComponent(id)}`, undefined, [404]);
+    const body = await this.#request(
+      'GET',
+      `/local/dead-letters/${encodeURIComponent(id)}`,
+      undefined,
+      [404],
+    );
     return body === undefined ? undefined : (body as StoredDeadLetter);
   }
 
-  async redrive(select: { filter?: DeadLetterFilter; ids?: readonly string[] }): Promise<RedriveResult> {
+  async redrive(select: {
+    filter?: DeadLetterFilter;
+    ids?: readonly string[];
+  }): Promise<RedriveResult> {
     return (await this.#request('POST', '/local/dead-letters/redrive', select)) as RedriveResult;
   }
 
-  async #request(method: string, path: string, body?: unknown, absentStatuses: number[] = []): Promise<unknown> {
+  async #request(
+    method: string,
+    path: string,
+    body?: unknown,
+    absentStatuses: number[] = [],
+  ): Promise<unknown> {
     const target = new URL(path, this.relayUrl);
     let response: Response;
     try {
       response = await fetch(target, {
         method,
-        ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        ...(body !== undefined && {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
       });
     } catch (error) {
-      const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+      const reason =
+        (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
       throw new CliError(
         `Cannot reach the relay at ${this.relayUrl} (${reason}). Start it with "npm start", ` +
           'pass --url, or pass --queue-url for the dead-letter queue in AWS.',
@@ -41,7 +61,10 @@ export class LocalDeadLetters {
     if (absentStatuses.includes(response.status)) return undefined;
     const text = await response.text();
     if (!response.ok) {
-      throw new CliError(`The relay returned HTTP ${response.status} to ${method} ${path}: ${text}`, 1);
+      throw new CliError(
+        `The relay returned HTTP ${response.status} to ${method} ${path}: ${text}`,
+        1,
+      );
     }
     return JSON.parse(text) as unknown;
   }

@@ -10,7 +10,10 @@ import { CliError } from './errors.ts';
 interface DeadLetterSource {
   list(filter?: DeadLetterFilter): Promise<StoredDeadLetter[]>;
   get(id: string): Promise<StoredDeadLetter | undefined>;
-  redrive(select: { filter?: DeadLetterFilter; ids?: readonly string[] }): Promise<RedriveResult & { deliveryQueueUrl?: string }>;
+  redrive(select: {
+    filter?: DeadLetterFilter;
+    ids?: readonly string[];
+  }): Promise<RedriveResult & { deliveryQueueUrl?: string }>;
 }
 
 export interface DlqOptions {
@@ -49,37 +52,51 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
     }
     case 'show': {
       const id = options.positionals[0];
-      if (id === undefined || options.positionals.length !== 1) throw new CliError('dlq show needs exactly one <id>; dlq list prints the ids.');
+      if (id === undefined || options.positionals.length !== 1)
+        throw new CliError('dlq show needs exactly one <id>; dlq list prints the ids.');
       const entry = await source.get(id);
-      if (entry === undefined) throw new CliError(`No dead-letter entry "${id}"; dlq list prints the ids.`, 1);
+      if (entry === undefined)
+        throw new CliError(`No dead-letter entry "${id}"; dlq list prints the ids.`, 1);
       stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
       return 0;
     }
     case 'redrive': {
       if (!options.all && options.filters.length === 0 && options.ids.length === 0) {
-        throw new CliError('dlq redrive needs --filter key=value, --id <id> or --all, so that nothing is redriven by accident.');
+        throw new CliError(
+          'dlq redrive needs --filter key=value, --id <id> or --all, so that nothing is redriven by accident.',
+        );
       }
-      const result = await source.redrive({ filter, ...(options.ids.length > 0 && { ids: options.ids }) });
+      const result = await source.redrive({
+        filter,
+        ...(options.ids.length > 0 && { ids: options.ids }),
+      });
       if (options.json) {
         stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } else {
-        const target = result.deliveryQueueUrl === undefined ? 'the delivery queue' : result.deliveryQueueUrl;
+        const target =
+          result.deliveryQueueUrl === undefined ? 'the delivery queue' : result.deliveryQueueUrl;
         stdout.write(`Redrove ${result.redriven.length} record(s) to ${target}.\n`);
         if (result.skipped.length > 0) {
-          stdout.write(`Kept ${result.skipped.length} entry(ies) without a record: ${result.skipped.join(', ')}\n`);
+          stdout.write(
+            `Kept ${result.skipped.length} entry(ies) without a record: ${result.skipped.join(', ')}\n`,
+          );
         }
       }
       return 0;
     }
     default:
-      throw new CliError(`dlq needs a subcommand: list, show <id> or redrive; got "${options.subcommand ?? ''}".`);
+      throw new CliError(
+        `dlq needs a subcommand: list, show <id> or redrive; got "${options.subcommand ?? ''}".`,
+      );
   }
 }
 
 function openSource(options: DlqOptions): DeadLetterSource {
   if (options.queueUrl === undefined) {
     if (options.toQueueUrl !== undefined || options.region !== undefined) {
-      throw new CliError('--region and --to-queue-url apply to a queue in AWS; pass --queue-url too.');
+      throw new CliError(
+        '--region and --to-queue-url apply to a queue in AWS; pass --queue-url too.',
+      );
     }
     return new LocalDeadLetters(options.url);
   }
@@ -185,6 +202,9 @@ export async function runDlqCommand(args: string[], stdout: CliOutput): Promise<
     if (error instanceof CliError) throw error;
     // AWS SDK errors carry the service's error name, such as AWS.SimpleQueueService.NonExistentQueue.
     const name = (error as Error).name;
-    throw new CliError(`The dead-letter queue request failed (${name}): ${(error as Error).message}`, 1);
+    throw new CliError(
+      `The dead-letter queue request failed (${name}): ${(error as Error).message}`,
+      1,
+    );
   }
 }

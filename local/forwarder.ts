@@ -120,7 +120,10 @@ export class LocalForwarder {
         continue;
       }
       const base = this.options.retryDelayMs ?? 1_000;
-      const backoff = Math.min(this.options.maxRetryDelayMs ?? 30_000, base * 2 ** (held.receiveCount - 1));
+      const backoff = Math.min(
+        this.options.maxRetryDelayMs ?? 30_000,
+        base * 2 ** (held.receiveCount - 1),
+      );
       queue.release(held.messageId, Math.max(floor, backoff));
     }
   }

@@ -72,13 +72,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const logger = options.logger ?? createLogger('secops-relay-local');
   const metrics = new InMemoryMetrics();
   const deadLetters = new InProcessDeadLetterQueue();
-  const functionTimeoutMs = options.functionTimeoutMs ?? config.deployment.forward.timeoutSeconds * 1000;
+  const functionTimeoutMs =
+    options.functionTimeoutMs ?? config.deployment.forward.timeoutSeconds * 1000;
   const queue = new InProcessQueue({
     maxReceiveCount: config.delivery.maxReceiveCount,
     deadLetters,
     // As the CDK app sets it: an invocation that holds its batch for the circuit's probe
     // never sees its messages handed to another invocation.
-    visibilityTimeoutMs: 6 * functionTimeoutMs + config.deployment.forward.maxBatchingWindowSeconds * 1000,
+    visibilityTimeoutMs:
+      6 * functionTimeoutMs + config.deployment.forward.maxBatchingWindowSeconds * 1000,
   });
 
   const sandbox =
@@ -186,7 +188,11 @@ function pointAtSandbox(
   logger: Logger,
 ): Record<string, Record<string, unknown>> {
   const instance = secrets[instanceSecretName];
-  if (targetUrl === undefined || instance === undefined || typeof instance.instanceUrl !== 'string') {
+  if (
+    targetUrl === undefined ||
+    instance === undefined ||
+    typeof instance.instanceUrl !== 'string'
+  ) {
     return secrets;
   }
   let configured: URL;

@@ -28,7 +28,9 @@ export function parseConfig(input: unknown, origin = 'configuration'): RelayConf
 /** Formats zod issues as one `key.path: message` line each. */
 export function formatIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .map(
+      (issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+    )
     .join('\n');
 }
 
@@ -46,9 +48,12 @@ export function loadConfigFile(path: string): RelayConfig {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`Configuration file ${path} is not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ConfigError(
+      `Configuration file ${path} is not valid JSON: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return parseConfig(json, `configuration file ${path}`);
 }
@@ -62,7 +67,9 @@ export const COMPRESSED_CONFIG_PREFIX = 'gzip+base64:';
  * dozen sources takes more as plain JSON.
  */
 export function encodeConfigForEnv(config: unknown): string {
-  return COMPRESSED_CONFIG_PREFIX + gzipSync(JSON.stringify(config), { level: 9 }).toString('base64');
+  return (
+    COMPRESSED_CONFIG_PREFIX + gzipSync(JSON.stringify(config), { level: 9 }).toString('base64')
+  );
 }
 
 /**
@@ -76,7 +83,9 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RelayCo
   let text = value;
   if (value.startsWith(COMPRESSED_CONFIG_PREFIX)) {
     try {
-      text = gunzipSync(Buffer.from(value.slice(COMPRESSED_CONFIG_PREFIX.length), 'base64')).toString('utf8');
+      text = gunzipSync(
+        Buffer.from(value.slice(COMPRESSED_CONFIG_PREFIX.length), 'base64'),
+      ).toString('utf8');
     } catch (error) {
       throw new ConfigError(`${CONFIG_ENV} is not valid gzip+base64: ${(error as Error).message}`, {
         cause: error,

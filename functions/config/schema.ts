@@ -25,7 +25,10 @@ const tableSettings = <Columns extends z.ZodRawShape>(
   z
     .object({
       /** Table the API writes; the sandbox stores accepted records under this name. */
-      table: z.string().regex(/^[a-z][a-z0-9_]*$/).default(table),
+      table: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]*$/)
+        .default(table),
       /** Resource path under `instance.api.basePath`. */
       resource: z
         .string()
@@ -481,7 +484,12 @@ export const relayConfigSchema = z.object({
   ingest: z
     .object({
       /** Largest accepted request body, in bytes after base64 decoding. */
-      maxBodyBytes: z.number().int().min(1024).max(6 * 1024 * 1024).default(1024 * 1024),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(6 * 1024 * 1024)
+        .default(1024 * 1024),
       /**
        * Deepest nesting of JSON objects and arrays accepted in a body; deeper bodies get 400
        * `json_too_deep`. The deepest vendor payload in the project's samples nests 12 levels.

@@ -55,7 +55,9 @@ export class DynamoDbDedupeStore implements DedupeStore {
     const seen = new Map<string, SeenEntry>();
     const nowSeconds = Math.floor(this.#now() / 1000);
     for (const chunk of chunks([...new Set(keys)], MAX_GET_KEYS)) {
-      const keyItems: Record<string, unknown>[] = chunk.map((key) => ({ [DEDUPE_KEY_ATTRIBUTE]: key }));
+      const keyItems: Record<string, unknown>[] = chunk.map((key) => ({
+        [DEDUPE_KEY_ATTRIBUTE]: key,
+      }));
       await this.#untilProcessed('unread', keyItems, async (pending) => {
         const output = await this.#documents.send(
           new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: pending } } }),

@@ -33,7 +33,13 @@ export function classifyFailure(error: unknown): Failure {
     };
   }
   if (error instanceof CircuitOpenError) {
-    return { code: error.code, retryable: true, detail: error.message, unexpected: false, attempts: 0 };
+    return {
+      code: error.code,
+      retryable: true,
+      detail: error.message,
+      unexpected: false,
+      attempts: 0,
+    };
   }
   if (error instanceof SecretError) {
     return { code: error.code, retryable: true, detail: error.message, unexpected: false };

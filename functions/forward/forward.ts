@@ -95,7 +95,8 @@ const CIRCUIT_POLL_MS = 250;
 async function waitForClosedCircuit(deadline: number, deps: ForwardDependencies): Promise<void> {
   const breaker = deps.breaker;
   if (breaker === undefined) return;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep =
+    deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = () => deps.now?.().getTime() ?? Date.now();
   for (;;) {
     const waitMs = breaker.waitMs();

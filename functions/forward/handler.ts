@@ -39,7 +39,10 @@ export const handler = createForwardHandler(logger, () => {
     ...(dedupeTable !== undefined &&
       dedupeTable !== '' && {
         unansweredPosts: {
-          store: new DynamoDbDedupeStore({ client: new DynamoDBClient({}), tableName: dedupeTable }),
+          store: new DynamoDbDedupeStore({
+            client: new DynamoDBClient({}),
+            tableName: dedupeTable,
+          }),
           ttlSeconds: UNANSWERED_TTL_SECONDS,
         },
       }),

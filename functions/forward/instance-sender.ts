@@ -32,9 +32,17 @@ export function createInstanceSender(options: InstanceSenderOptions): {
     ...config.delivery.circuitBreaker,
     now,
     onStateChange: (change) => {
-      const attributes = { ...change, failureThreshold: config.delivery.circuitBreaker.failureThreshold };
-      if (change.to === 'open') logger.warn('Instance circuit opened; requests stop until a probe', attributes);
-      else logger.info(`Instance circuit ${change.to === 'closed' ? 'closed' : 'half open'}`, attributes);
+      const attributes = {
+        ...change,
+        failureThreshold: config.delivery.circuitBreaker.failureThreshold,
+      };
+      if (change.to === 'open')
+        logger.warn('Instance circuit opened; requests stop until a probe', attributes);
+      else
+        logger.info(
+          `Instance circuit ${change.to === 'closed' ? 'closed' : 'half open'}`,
+          attributes,
+        );
     },
   });
   const basePath = config.instance.api.basePath;

@@ -43,7 +43,9 @@ export function watchUnansweredPosts(fetchImpl: Fetch, isRecordPost: (url: URL) 
 /** Runs one delivery and returns how many of its POSTs went unanswered, whatever the outcome. */
 export async function countUnansweredPosts<T>(
   deliver: () => Promise<T>,
-): Promise<{ ok: true; value: T; unanswered: number } | { ok: false; error: unknown; unanswered: number }> {
+): Promise<
+  { ok: true; value: T; unanswered: number } | { ok: false; error: unknown; unanswered: number }
+> {
   const counter = { unanswered: 0 };
   try {
     const value = await tally.run(counter, deliver);

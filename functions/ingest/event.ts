@@ -86,7 +86,8 @@ export function routeEvent(
   }
 
   const partner = config.deployment.partnerEventBus;
-  if (partner === undefined || !partner.eventPattern.source.includes(event.source)) return undefined;
+  if (partner === undefined || !partner.eventPattern.source.includes(event.source))
+    return undefined;
   const detailTypes = partner.eventPattern.detailType;
   if (detailTypes !== undefined && !detailTypes.includes(event['detail-type'])) return undefined;
   const adapter = getSource(partner.sourceId);

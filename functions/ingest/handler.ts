@@ -37,7 +37,9 @@ export const handler = createIngestHandler(logger, () => {
 function requireTable(): string {
   const name = process.env[DEDUPE_TABLE_ENV];
   if (name === undefined || name === '') {
-    throw new Error(`Environment variable ${DEDUPE_TABLE_ENV} is not set; the CDK app sets it on deploy.`);
+    throw new Error(
+      `Environment variable ${DEDUPE_TABLE_ENV} is not set; the CDK app sets it on deploy.`,
+    );
   }
   return name;
 }

@@ -35,7 +35,11 @@ export async function ingestWebhook(
   try {
     const { adapter, settings } = resolveWebhookSource(request.sourceId, deps);
     if (request.method.toUpperCase() !== 'POST') {
-      throw new IngestError(405, 'method_not_allowed', `Use POST to send data; got ${request.method}.`);
+      throw new IngestError(
+        405,
+        'method_not_allowed',
+        `Use POST to send data; got ${request.method}.`,
+      );
     }
     checkBodySize(request.body, deps.config.ingest.maxBodyBytes);
 

@@ -27,7 +27,11 @@ export function readJsonBody(request: WebhookRequest, options: JsonBodyOptions =
   checkContentEncoding(request.headers['content-encoding']);
 
   if (request.bodyError !== undefined) {
-    throw new IngestError(400, 'malformed_request', `${request.bodyError} Send the raw JSON bytes.`);
+    throw new IngestError(
+      400,
+      'malformed_request',
+      `${request.bodyError} Send the raw JSON bytes.`,
+    );
   }
   if (request.body.length === 0) {
     throw new IngestError(400, 'malformed_json', 'The body is empty; send a JSON document.');
@@ -36,7 +40,11 @@ export function readJsonBody(request: WebhookRequest, options: JsonBodyOptions =
   try {
     text = utf8.decode(request.body);
   } catch {
-    throw new IngestError(400, 'malformed_json', 'The body is not valid UTF-8 text; send JSON encoded as UTF-8.');
+    throw new IngestError(
+      400,
+      'malformed_json',
+      'The body is not valid UTF-8 text; send JSON encoded as UTF-8.',
+    );
   }
 
   try {
@@ -44,7 +52,8 @@ export function readJsonBody(request: WebhookRequest, options: JsonBodyOptions =
   } catch (error) {
     if (!(error instanceof StrictJsonError)) throw error;
     const where = error.path.length === 0 ? '' : ` in ${truncate(formatPath(error.path), 120)}`;
-    const lead = error.code === 'malformed_json' ? 'The body is not valid JSON' : 'The JSON body is rejected';
+    const lead =
+      error.code === 'malformed_json' ? 'The body is not valid JSON' : 'The JSON body is rejected';
     throw new IngestError(400, error.code, `${lead}: ${error.message}${where}.`, { cause: error });
   }
 }

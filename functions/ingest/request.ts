@@ -31,9 +31,13 @@ const BASE64_UNPADDED = /^[A-Za-z0-9+/]*$/;
  * defensively and the function never throws: what cannot be read becomes an empty source
  * id, no header or an empty body, which ingest then rejects with a 4xx.
  */
-export function fromHttpApiEvent(event: APIGatewayProxyEventV2 | APIGatewayProxyEvent): WebhookRequest {
+export function fromHttpApiEvent(
+  event: APIGatewayProxyEventV2 | APIGatewayProxyEvent,
+): WebhookRequest {
   const fields = asRecord(event);
-  return typeof fields.httpMethod === 'string' ? readRestApiEvent(fields) : readHttpApiEvent(fields);
+  return typeof fields.httpMethod === 'string'
+    ? readRestApiEvent(fields)
+    : readHttpApiEvent(fields);
 }
 
 /**

@@ -15,7 +15,9 @@ export async function readSourceSecrets(
   if (value.secret !== undefined) secrets.push(value.secret);
   if (Array.isArray(value.secrets)) secrets.push(...value.secrets);
 
-  const usable = secrets.filter((secret): secret is string => typeof secret === 'string' && secret !== '');
+  const usable = secrets.filter(
+    (secret): secret is string => typeof secret === 'string' && secret !== '',
+  );
   if (usable.length === 0 || usable.length !== secrets.length) {
     throw new SecretError(
       'secret_malformed',

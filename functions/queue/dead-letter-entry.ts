@@ -65,14 +65,21 @@ export interface DeadLetterFilter {
   retryable?: boolean;
 }
 
-export const DEAD_LETTER_FILTER_KEYS = ['reason', 'source', 'deliveryId', 'kind', 'retryable'] as const;
+export const DEAD_LETTER_FILTER_KEYS = [
+  'reason',
+  'source',
+  'deliveryId',
+  'kind',
+  'retryable',
+] as const;
 
 /** True when the entry matches every field of the filter. */
 export function matchesFilter(entry: DeadLetter, filter: DeadLetterFilter): boolean {
   if (filter.reason !== undefined && entry.reason !== filter.reason) return false;
   if (filter.retryable !== undefined && entry.retryable !== filter.retryable) return false;
   if (filter.source !== undefined && entry.message?.source !== filter.source) return false;
-  if (filter.deliveryId !== undefined && entry.message?.deliveryId !== filter.deliveryId) return false;
+  if (filter.deliveryId !== undefined && entry.message?.deliveryId !== filter.deliveryId)
+    return false;
   if (filter.kind !== undefined && entry.message?.record.kind !== filter.kind) return false;
   return true;
 }

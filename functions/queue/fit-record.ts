@@ -20,9 +20,7 @@ export function fitRecord(record: RelayRecord, maxLength = MAX_DETAILS_LENGTH): 
   if (originalLength <= maxLength) return record;
 
   const kept: Record<string, unknown> = { ...details };
-  const largestFirst = Object.keys(kept).sort(
-    (a, b) => jsonLength(kept[b]) - jsonLength(kept[a]),
-  );
+  const largestFirst = Object.keys(kept).sort((a, b) => jsonLength(kept[b]) - jsonLength(kept[a]));
   const omitted: string[] = [];
   for (const key of largestFirst) {
     delete kept[key];

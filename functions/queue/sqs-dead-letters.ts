@@ -67,7 +67,10 @@ export class SqsDeadLetters {
    * Sends the records of the chosen entries to the delivery queue, then deletes those
    * entries. A failure between the two leaves an entry in both queues, never in neither.
    */
-  async redrive(select: { filter?: DeadLetterFilter; ids?: readonly string[] }): Promise<RedriveResult & { deliveryQueueUrl: string }> {
+  async redrive(select: {
+    filter?: DeadLetterFilter;
+    ids?: readonly string[];
+  }): Promise<RedriveResult & { deliveryQueueUrl: string }> {
     const held = await this.#receiveAll();
     const chosen = held.filter(
       ({ entry }) =>
@@ -87,7 +90,9 @@ export class SqsDeadLetters {
       return {
         deliveryQueueUrl,
         redriven: withRecord.map(({ entry }) => entry.id),
-        skipped: chosen.filter(({ entry }) => entry.message === undefined).map(({ entry }) => entry.id),
+        skipped: chosen
+          .filter(({ entry }) => entry.message === undefined)
+          .map(({ entry }) => entry.id),
       };
     } finally {
       await this.#release(deleted ? held.filter((item) => !redriven.has(item)) : held);

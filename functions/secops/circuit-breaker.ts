@@ -154,7 +154,10 @@ export class CircuitBreaker {
     this.#coolDownMs = afterProbe
       ? Math.min(this.#options.maxCoolDownMs, this.#coolDownMs * 2)
       : this.#options.coolDownMs;
-    const openForMs = Math.max(this.#coolDownMs, Math.min(retryAfterMs, this.#options.maxCoolDownMs));
+    const openForMs = Math.max(
+      this.#coolDownMs,
+      Math.min(retryAfterMs, this.#options.maxCoolDownMs),
+    );
     this.#openUntil = Math.max(this.#openUntil, this.#now() + openForMs);
     this.#consecutiveFailures = 0;
     if (this.#state === 'open') return;
@@ -175,7 +178,11 @@ export class CircuitBreaker {
  * response count as failures. A 401 counts as neither, because it is about the
  * credentials. While the circuit is open the wrapper throws CircuitOpenError and sends nothing.
  */
-export function guardFetch(fetchImpl: Fetch, breaker: CircuitBreaker, now: () => number = Date.now): Fetch {
+export function guardFetch(
+  fetchImpl: Fetch,
+  breaker: CircuitBreaker,
+  now: () => number = Date.now,
+): Fetch {
   return async (input, init) => {
     const permit = breaker.acquire();
     let response: Response;

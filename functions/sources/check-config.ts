@@ -17,7 +17,9 @@ export function checkConfiguredSources(
     if (!settings.enabled) continue;
     const adapter = getSource(id);
     if (adapter === undefined) {
-      problems.push(`  sources.${id}: no source has this id; known sources: ${knownIds.join(', ')}`);
+      problems.push(
+        `  sources.${id}: no source has this id; known sources: ${knownIds.join(', ')}`,
+      );
       continue;
     }
     if (adapter.channel !== 'eventbridge' && settings.auth.type === 'none') {

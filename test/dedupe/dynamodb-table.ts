@@ -5,7 +5,9 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEDUPE_KEY_ATTRIBUTE } from '../../functions/dedupe/dynamodb.ts';
 
 // dynalite has no type declarations; its factory returns a node:http server.
-const startDynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
+const startDynalite = createRequire(import.meta.url)('dynalite') as (options: {
+  createTableMs: number;
+}) => Server;
 
 /**
  * Starts dynalite (an in-memory DynamoDB emulator) on loopback with a dedupe table shaped

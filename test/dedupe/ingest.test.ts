@@ -12,7 +12,11 @@ import { captureLogger } from '../helpers/capture-logger.ts';
 const config = parseConfig({
   sources: { generic: { secretName: 'unused', auth: { type: 'hmac' } } },
   deployment: {
-    partnerEventBus: { name: 'aws.partner/example.com/1/relay', sourceId: 'generic', eventPattern: { source: ['aws.partner/example.com'] } },
+    partnerEventBus: {
+      name: 'aws.partner/example.com/1/relay',
+      sourceId: 'generic',
+      eventPattern: { source: ['aws.partner/example.com'] },
+    },
   },
 });
 const noSecrets: SecretStore = {
@@ -22,11 +26,24 @@ const noSecrets: SecretStore = {
 };
 
 function lookup(value: string, summary = 'seen in a phishing kit') {
-  return { kind: 'threat_lookup_result', observable: value, finding: 'Suspicious', source: 'Example Feed', summary };
+  return {
+    kind: 'threat_lookup_result',
+    observable: value,
+    finding: 'Suspicious',
+    source: 'Example Feed',
+    summary,
+  };
 }
 
 function event(id: string | undefined, records: unknown[]): EventBridgeEvent {
-  return { version: '0', id, source: 'aws.partner/example.com', 'detail-type': 'Detection', time: '2026-03-01T12:00:00Z', detail: { records } };
+  return {
+    version: '0',
+    id,
+    source: 'aws.partner/example.com',
+    'detail-type': 'Detection',
+    time: '2026-03-01T12:00:00Z',
+    detail: { records },
+  };
 }
 
 let queued: DeliveryMessage[];
@@ -60,7 +77,12 @@ describe('ingest dedupe', () => {
 
     expect(first.status).toBe(202);
     expect(again.status).toBe(202);
-    expect(again.body).toMatchObject({ records: 0, duplicate: true, duplicates: 1, duplicateOf: first.body.deliveryId });
+    expect(again.body).toMatchObject({
+      records: 0,
+      duplicate: true,
+      duplicates: 1,
+      duplicateOf: first.body.deliveryId,
+    });
     expect(queued).toHaveLength(1);
     expect(metrics.get('DuplicatesDropped', 'generic')).toBe(1);
   });
@@ -76,7 +98,11 @@ describe('ingest dedupe', () => {
   it('drops only the records seen before without an id', async () => {
     await ingestEvent(event(undefined, [lookup('a.example.net'), lookup('b.example.net')]), deps);
     const mixed = await ingestEvent(
-      event(undefined, [lookup('a.example.net'), lookup('b.example.net', 'seen again with a new verdict'), lookup('c.example.net')]),
+      event(undefined, [
+        lookup('a.example.net'),
+        lookup('b.example.net', 'seen again with a new verdict'),
+        lookup('c.example.net'),
+      ]),
       deps,
     );
 
@@ -86,7 +112,10 @@ describe('ingest dedupe', () => {
   });
 
   it('drops a record repeated within one delivery', async () => {
-    const answer = await ingestEvent(event(undefined, [lookup('d.example.net'), lookup('d.example.net')]), deps);
+    const answer = await ingestEvent(
+      event(undefined, [lookup('d.example.net'), lookup('d.example.net')]),
+      deps,
+    );
     expect(answer.body).toMatchObject({ records: 1, duplicates: 1 });
     expect(queued).toHaveLength(1);
   });
@@ -104,7 +133,10 @@ describe('ingest dedupe', () => {
 
   it('accepts everything when the store fails', async () => {
     deps.dedupe = {
-      store: { findSeen: () => Promise.reject(new Error('throttled')), remember: () => Promise.reject(new Error('throttled')) },
+      store: {
+        findSeen: () => Promise.reject(new Error('throttled')),
+        remember: () => Promise.reject(new Error('throttled')),
+      },
       ttlSeconds: 3600,
     };
     const first = await ingestEvent(event('event-11', [lookup('f.example.net')]), deps);
@@ -112,7 +144,9 @@ describe('ingest dedupe', () => {
 
     expect(first.body).toMatchObject({ records: 1 });
     expect(again.body).toMatchObject({ records: 1 });
-    expect(logs.lines().filter((line) => String(line.message).startsWith('Dedupe store failed'))).toHaveLength(4);
+    expect(
+      logs.lines().filter((line) => String(line.message).startsWith('Dedupe store failed')),
+    ).toHaveLength(4);
   });
 
   it('queues every delivery when dedupe is disabled', async () => {

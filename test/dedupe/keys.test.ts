@@ -15,9 +15,9 @@ const lookup: RelayRecord = {
 
 describe('deliveryKey', () => {
   it('uses the sender delivery id first', () => {
-    expect(deliveryKey({ source: 'standard-webhooks', senderDeliveryId: 'msg_1', eventId: 'e-1' })).toBe(
-      'delivery#standard-webhooks#msg_1',
-    );
+    expect(
+      deliveryKey({ source: 'standard-webhooks', senderDeliveryId: 'msg_1', eventId: 'e-1' }),
+    ).toBe('delivery#standard-webhooks#msg_1');
   });
 
   it('uses the EventBridge event id next', () => {
@@ -32,7 +32,9 @@ describe('deliveryKey', () => {
 describe('recordKey', () => {
   it('ignores key order', () => {
     const reordered = JSON.parse(canonicalJson(lookup)) as RelayRecord;
-    expect(recordKey('generic', reordered, receivedAt)).toBe(recordKey('generic', lookup, receivedAt));
+    expect(recordKey('generic', reordered, receivedAt)).toBe(
+      recordKey('generic', lookup, receivedAt),
+    );
   });
 
   it('ignores a timestamp taken from the receive time', () => {
@@ -44,11 +46,15 @@ describe('recordKey', () => {
 
   it('keeps a timestamp the vendor sent', () => {
     const updated = { ...lookup, lookedUpAt: '2026-02-28T09:00:00.000Z' };
-    expect(recordKey('generic', updated, receivedAt)).not.toBe(recordKey('generic', lookup, receivedAt));
+    expect(recordKey('generic', updated, receivedAt)).not.toBe(
+      recordKey('generic', lookup, receivedAt),
+    );
   });
 
   it('differs between sources', () => {
-    expect(recordKey('generic', lookup, receivedAt)).not.toBe(recordKey('standard-webhooks', lookup, receivedAt));
+    expect(recordKey('generic', lookup, receivedAt)).not.toBe(
+      recordKey('standard-webhooks', lookup, receivedAt),
+    );
   });
 
   it('keeps a GuardDuty finding re-sent with a new count', () => {

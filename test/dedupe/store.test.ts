@@ -16,7 +16,10 @@ afterAll(async () => {
 
 const stores: [string, () => DedupeStore][] = [
   ['in memory', () => new InMemoryDedupeStore(now)],
-  ['DynamoDB', () => new DynamoDbDedupeStore({ client: table.client, tableName: table.tableName, now })],
+  [
+    'DynamoDB',
+    () => new DynamoDbDedupeStore({ client: table.client, tableName: table.tableName, now }),
+  ],
 ];
 
 describe.each(stores)('dedupe store %s', (_name, createStore) => {

@@ -33,9 +33,15 @@ function virusTotalIpReport(ip: string, malicious: number) {
   };
 }
 
-async function tableRecords(stack: LocalStack, table: string, query = ''): Promise<Record<string, string>[]> {
+async function tableRecords(
+  stack: LocalStack,
+  table: string,
+  query = '',
+): Promise<Record<string, string>[]> {
   const url = `${stack.sandbox!.url}/api/now/table/${table}${query === '' ? '' : `?sysparm_query=${encodeURIComponent(query)}`}`;
-  const response = await fetch(url, { headers: { authorization: SANDBOX_AUTH, accept: 'application/json' } });
+  const response = await fetch(url, {
+    headers: { authorization: SANDBOX_AUTH, accept: 'application/json' },
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { result: Record<string, string>[] }).result;
 }
@@ -73,7 +79,13 @@ describe('local stack', () => {
   const logs = captureLogger('e2e');
 
   beforeAll(async () => {
-    stack = await startLocalStack({ config, port: 0, sandboxPort: 0, retryDelayMs: 20, logger: logs.logger });
+    stack = await startLocalStack({
+      config,
+      port: 0,
+      sandboxPort: 0,
+      retryDelayMs: 20,
+      logger: logs.logger,
+    });
   });
 
   afterAll(async () => {
@@ -98,14 +110,23 @@ describe('local stack', () => {
     expect(lookup?.sys_created_on).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 
     const enrichment = await eventually(async () => {
-      const rows = await tableRecords(stack, 'sn_ti_observable_enrichment_result', 'observable=198.51.100.23');
+      const rows = await tableRecords(
+        stack,
+        'sn_ti_observable_enrichment_result',
+        'observable=198.51.100.23',
+      );
       return rows.length > 0 ? rows : undefined;
     });
     expect(enrichment).toHaveLength(1);
   });
 
   it('delivers Standard Webhooks records signed by the CLI', async () => {
-    const result = await send({ config, source: 'standard-webhooks', file: 'events/standard-webhooks/records.json', url: stack.relayUrl });
+    const result = await send({
+      config,
+      source: 'standard-webhooks',
+      file: 'events/standard-webhooks/records.json',
+      url: stack.relayUrl,
+    });
     expect(result.status).toBe(202);
 
     const [lookup] = await eventually(async () => {
@@ -114,7 +135,11 @@ describe('local stack', () => {
     });
     expect(lookup).toMatchObject({ finding: 'Suspicious', source: 'Example Phishing Feed' });
     const [ci] = await eventually(async () => {
-      const rows = await tableRecords(stack, 'sn_sec_cmn_ci_enrichment_result', 'configuration_item=web-01.example.com');
+      const rows = await tableRecords(
+        stack,
+        'sn_sec_cmn_ci_enrichment_result',
+        'configuration_item=web-01.example.com',
+      );
       return rows.length > 0 ? rows : undefined;
     });
     expect(ci?.source).toBe('Example EDR');
@@ -144,10 +169,16 @@ describe('local stack', () => {
       const response = await fetch(`${stack.relayUrl}/local/dead-letters`);
       const { deadLetters } = (await response.json()) as { deadLetters: Record<string, unknown>[] };
       return deadLetters.find(
-        (dead) => (dead.message as { deliveryId?: string } | undefined)?.deliveryId === answer.body.deliveryId,
+        (dead) =>
+          (dead.message as { deliveryId?: string } | undefined)?.deliveryId ===
+          answer.body.deliveryId,
       );
     });
-    expect(entry).toMatchObject({ reason: 'unable_to_persist', retryable: false, lastResponse: { status: 500 } });
+    expect(entry).toMatchObject({
+      reason: 'unable_to_persist',
+      retryable: false,
+      lastResponse: { status: 500 },
+    });
   });
 
   it('dead-letters a record after the receives are spent while the instance hibernates', async () => {
@@ -159,7 +190,9 @@ describe('local stack', () => {
       const response = await fetch(`${stack.relayUrl}/local/dead-letters`);
       const { deadLetters } = (await response.json()) as { deadLetters: Record<string, unknown>[] };
       return deadLetters.find(
-        (dead) => (dead.message as { deliveryId?: string } | undefined)?.deliveryId === answer.body.deliveryId,
+        (dead) =>
+          (dead.message as { deliveryId?: string } | undefined)?.deliveryId ===
+          answer.body.deliveryId,
       );
     });
     expect(entry).toMatchObject({ reason: 'retries_exhausted', retryable: true, attempts: 3 });
@@ -167,11 +200,46 @@ describe('local stack', () => {
   });
 
   it.each([
-    ['an unknown source', '/webhooks/nope', { 'content-type': 'application/json' }, '{}', 404, 'unknown_source'],
-    ['a missing token', '/webhooks/virustotal', { 'content-type': 'application/json' }, '{}', 401, 'missing_credentials'],
-    ['a wrong content type', '/webhooks/virustotal', { 'content-type': 'text/plain', authorization: 'Bearer local-virustotal-token' }, '{}', 415, 'unsupported_media_type'],
-    ['broken JSON', '/webhooks/virustotal', { 'content-type': 'application/json', authorization: 'Bearer local-virustotal-token' }, '{"data":', 400, 'malformed_json'],
-    ['a payload that is not a report', '/webhooks/virustotal', { 'content-type': 'application/json', authorization: 'Bearer local-virustotal-token' }, '{"hello":"world"}', 422, 'schema_validation_failed'],
+    [
+      'an unknown source',
+      '/webhooks/nope',
+      { 'content-type': 'application/json' },
+      '{}',
+      404,
+      'unknown_source',
+    ],
+    [
+      'a missing token',
+      '/webhooks/virustotal',
+      { 'content-type': 'application/json' },
+      '{}',
+      401,
+      'missing_credentials',
+    ],
+    [
+      'a wrong content type',
+      '/webhooks/virustotal',
+      { 'content-type': 'text/plain', authorization: 'Bearer local-virustotal-token' },
+      '{}',
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'broken JSON',
+      '/webhooks/virustotal',
+      { 'content-type': 'application/json', authorization: 'Bearer local-virustotal-token' },
+      '{"data":',
+      400,
+      'malformed_json',
+    ],
+    [
+      'a payload that is not a report',
+      '/webhooks/virustotal',
+      { 'content-type': 'application/json', authorization: 'Bearer local-virustotal-token' },
+      '{"hello":"world"}',
+      422,
+      'schema_validation_failed',
+    ],
   ])('answers %s with a JSON error', async (_case, path, headers, body, status, code) => {
     const response = await fetch(`${stack.relayUrl}${path}`, { method: 'POST', headers, body });
     expect(response.status).toBe(status);
@@ -193,7 +261,12 @@ describe('secops-relay send', () => {
   const config = loadConfigFile('relay.config.json');
 
   beforeAll(async () => {
-    stack = await startLocalStack({ config, port: 0, sandboxPort: 0, logger: captureLogger('cli').logger });
+    stack = await startLocalStack({
+      config,
+      port: 0,
+      sandboxPort: 0,
+      logger: captureLogger('cli').logger,
+    });
   });
 
   afterAll(async () => {
@@ -205,13 +278,29 @@ describe('secops-relay send', () => {
     const file = join(dir, 'report.json');
     await writeFile(file, JSON.stringify(virusTotalIpReport('203.0.113.41', 15)));
 
-    const { stdout } = await run(process.execPath, ['bin/secops-relay.js', 'send', '--source', 'virustotal', '--url', stack.relayUrl, file]);
+    const { stdout } = await run(process.execPath, [
+      'bin/secops-relay.js',
+      'send',
+      '--source',
+      'virustotal',
+      '--url',
+      stack.relayUrl,
+      file,
+    ]);
     expect(stdout).toMatch(/^HTTP 202/);
     expect(stdout).toContain('"deliveryId"');
   });
 
   it('exits non-zero and says why when the relay is not running', async () => {
-    const failure = await run(process.execPath, ['bin/secops-relay.js', 'send', '--source', 'virustotal', '--url', 'http://127.0.0.1:9', 'relay.config.json']).catch((error: { code: number; stderr: string }) => error);
+    const failure = await run(process.execPath, [
+      'bin/secops-relay.js',
+      'send',
+      '--source',
+      'virustotal',
+      '--url',
+      'http://127.0.0.1:9',
+      'relay.config.json',
+    ]).catch((error: { code: number; stderr: string }) => error);
     expect('code' in failure && failure.code).toBe(2);
     expect((failure as { stderr: string }).stderr).toContain('Cannot reach the relay');
   });

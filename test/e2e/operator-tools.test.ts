@@ -19,7 +19,12 @@ const config = parseConfig({
 
 function cli(...args: string[]) {
   return run(process.execPath, ['bin/secops-relay.js', ...args], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example-secret-key', AWS_REGION: 'eu-west-1' },
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'example-secret-key',
+      AWS_REGION: 'eu-west-1',
+    },
   });
 }
 
@@ -35,7 +40,17 @@ async function eventually<T>(check: () => T | undefined | Promise<T | undefined>
 }
 
 function lookupRecords(value: string) {
-  return { records: [{ kind: 'threat_lookup_result', observable: value, finding: 'Suspicious', source: 'Example Feed', summary: `about ${value}` }] };
+  return {
+    records: [
+      {
+        kind: 'threat_lookup_result',
+        observable: value,
+        finding: 'Suspicious',
+        source: 'Example Feed',
+        summary: `about ${value}`,
+      },
+    ],
+  };
 }
 
 /** Posts records as the Standard Webhooks source, with a chosen webhook-id. */
@@ -44,7 +59,16 @@ async function postStandardWebhook(stack: LocalStack, webhookId: string, payload
   const secret = config.local!.secrets['secops-relay/source/standard-webhooks']!.secret as string;
   const response = await fetch(`${stack.relayUrl}/webhooks/standard-webhooks`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...authHeaders(config.sources['standard-webhooks']!.auth, secret, body, new Date(), webhookId) },
+    headers: {
+      'content-type': 'application/json',
+      ...authHeaders(
+        config.sources['standard-webhooks']!.auth,
+        secret,
+        body,
+        new Date(),
+        webhookId,
+      ),
+    },
     body,
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -54,7 +78,13 @@ describe('local stack operator tools', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ config, port: 0, sandboxPort: 0, retryDelayMs: 20, logger: captureLogger('operator').logger });
+    stack = await startLocalStack({
+      config,
+      port: 0,
+      sandboxPort: 0,
+      retryDelayMs: 20,
+      logger: captureLogger('operator').logger,
+    });
   });
 
   afterAll(async () => {
@@ -62,26 +92,50 @@ describe('local stack operator tools', () => {
   });
 
   it('answers a redelivered webhook as a duplicate', async () => {
-    const first = await postStandardWebhook(stack, 'msg_repeat_1', lookupRecords('repeat-example.net'));
-    const again = await postStandardWebhook(stack, 'msg_repeat_1', lookupRecords('repeat-example.net'));
+    const first = await postStandardWebhook(
+      stack,
+      'msg_repeat_1',
+      lookupRecords('repeat-example.net'),
+    );
+    const again = await postStandardWebhook(
+      stack,
+      'msg_repeat_1',
+      lookupRecords('repeat-example.net'),
+    );
 
     expect(first).toMatchObject({ status: 202, body: { records: 1 } });
-    expect(again).toMatchObject({ status: 202, body: { records: 0, duplicate: true, duplicateOf: first.body.deliveryId } });
+    expect(again).toMatchObject({
+      status: 202,
+      body: { records: 0, duplicate: true, duplicateOf: first.body.deliveryId },
+    });
     await eventually(() => (stack.queue.size === 0 ? true : undefined));
-    const stored = stack.sandbox!.records('sn_ti_lookup_result').filter((record) => record.observable === 'repeat-example.net');
+    const stored = stack
+      .sandbox!.records('sn_ti_lookup_result')
+      .filter((record) => record.observable === 'repeat-example.net');
     expect(stored).toHaveLength(1);
   });
 
   it('lists, shows and redrives dead letters after a fix', async () => {
     stack.sandbox!.faults.set({ mode: 'html' });
-    const answer = await postStandardWebhook(stack, 'msg_hibernating_1', lookupRecords('hibernating-example.net'));
+    const answer = await postStandardWebhook(
+      stack,
+      'msg_hibernating_1',
+      lookupRecords('hibernating-example.net'),
+    );
     expect(answer.status).toBe(202);
-    const entry = await eventually(() =>
-      stack.deadLetters.list({ deliveryId: String(answer.body.deliveryId) })[0],
+    const entry = await eventually(
+      () => stack.deadLetters.list({ deliveryId: String(answer.body.deliveryId) })[0],
     );
     expect(entry).toMatchObject({ reason: 'retries_exhausted', retryable: true, attempts: 2 });
 
-    const listed = await cli('dlq', 'list', '--url', stack.relayUrl, '--filter', 'reason=retries_exhausted');
+    const listed = await cli(
+      'dlq',
+      'list',
+      '--url',
+      stack.relayUrl,
+      '--filter',
+      'reason=retries_exhausted',
+    );
     expect(listed.stdout).toContain(entry.id);
     expect(listed.stdout).toContain(`${String(answer.body.deliveryId)}#0`);
 
@@ -90,24 +144,42 @@ describe('local stack operator tools', () => {
 
     // The fix: the instance wakes up.
     stack.sandbox!.faults.clear();
-    const redriven = await cli('dlq', 'redrive', '--url', stack.relayUrl, '--filter', `deliveryId=${String(answer.body.deliveryId)}`);
+    const redriven = await cli(
+      'dlq',
+      'redrive',
+      '--url',
+      stack.relayUrl,
+      '--filter',
+      `deliveryId=${String(answer.body.deliveryId)}`,
+    );
     expect(redriven.stdout).toContain('Redrove 1 record(s)');
 
     const delivered = await eventually(() =>
-      stack.sandbox!.records('sn_ti_lookup_result').find((record) => record.observable === 'hibernating-example.net'),
+      stack
+        .sandbox!.records('sn_ti_lookup_result')
+        .find((record) => record.observable === 'hibernating-example.net'),
     );
     expect(delivered.finding).toBe('Suspicious');
     expect(stack.deadLetters.get(entry.id)).toBeUndefined();
   });
 
   it('refuses a redrive without a selection', async () => {
-    const failure = await cli('dlq', 'redrive', '--url', stack.relayUrl).catch((error: { code: number; stderr: string }) => error);
+    const failure = await cli('dlq', 'redrive', '--url', stack.relayUrl).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect('code' in failure && failure.code).toBe(2);
     expect((failure as { stderr: string }).stderr).toContain('--filter');
   });
 
   it('rejects an unknown filter key', async () => {
-    const failure = await cli('dlq', 'list', '--url', stack.relayUrl, '--filter', 'colour=red').catch((error: { code: number; stderr: string }) => error);
+    const failure = await cli(
+      'dlq',
+      'list',
+      '--url',
+      stack.relayUrl,
+      '--filter',
+      'colour=red',
+    ).catch((error: { code: number; stderr: string }) => error);
     expect((failure as { stderr: string }).stderr).toContain('Invalid filter "colour=red"');
   });
 });
@@ -122,7 +194,14 @@ describe('secops-relay dlq against SQS', () => {
     sqs.sourceQueues.set(DLQ_URL, [DELIVERY_URL]);
     const client = fakeSqsClient(sqs.endpoint);
     await new SqsDeadLetterQueue(client, DLQ_URL).deadLetter({
-      message: { version: 1, deliveryId: 'd-sqs', recordIndex: 0, source: 'generic', receivedAt: '2026-03-01T12:00:00.000Z', record: { kind: 'ci_enrichment', ci: 'web-01.example.com', source: 'Example EDR' } },
+      message: {
+        version: 1,
+        deliveryId: 'd-sqs',
+        recordIndex: 0,
+        source: 'generic',
+        receivedAt: '2026-03-01T12:00:00.000Z',
+        record: { kind: 'ci_enrichment', ci: 'web-01.example.com', source: 'Example EDR' },
+      },
       reason: 'insufficient_access',
       retryable: false,
       detail: 'Insufficient access',
@@ -137,13 +216,29 @@ describe('secops-relay dlq against SQS', () => {
   });
 
   it('lists and redrives with the same commands', async () => {
-    const target = ['--queue-url', DLQ_URL, '--region', 'eu-west-1', '--endpoint-url', sqs.endpoint];
+    const target = [
+      '--queue-url',
+      DLQ_URL,
+      '--region',
+      'eu-west-1',
+      '--endpoint-url',
+      sqs.endpoint,
+    ];
     const listed = await cli('dlq', 'list', ...target, '--json');
     const entries = JSON.parse(listed.stdout) as StoredDeadLetter[];
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ reason: 'insufficient_access', message: { deliveryId: 'd-sqs' } });
+    expect(entries[0]).toMatchObject({
+      reason: 'insufficient_access',
+      message: { deliveryId: 'd-sqs' },
+    });
 
-    const redriven = await cli('dlq', 'redrive', ...target, '--filter', 'reason=insufficient_access');
+    const redriven = await cli(
+      'dlq',
+      'redrive',
+      ...target,
+      '--filter',
+      'reason=insufficient_access',
+    );
     expect(redriven.stdout).toContain(`Redrove 1 record(s) to ${DELIVERY_URL}`);
     expect(sqs.messages.map((held) => held.queueUrl)).toEqual([DELIVERY_URL]);
   });

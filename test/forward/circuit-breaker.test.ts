@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CircuitBreaker, CircuitOpenError, guardFetch, type CircuitStateChange } from '../../functions/secops/circuit-breaker.ts';
+import {
+  CircuitBreaker,
+  CircuitOpenError,
+  guardFetch,
+  type CircuitStateChange,
+} from '../../functions/secops/circuit-breaker.ts';
 
 /** A loopback server that responds to each request with the next scripted status, then 201. */
 let server: Server;
@@ -37,7 +42,13 @@ beforeEach(() => {
   received = 0;
   clock = 1_000_000;
   changes = [];
-  breaker = new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1_000, maxCoolDownMs: 3_000, now: () => clock, onStateChange: (change) => changes.push(change) });
+  breaker = new CircuitBreaker({
+    failureThreshold: 3,
+    coolDownMs: 1_000,
+    maxCoolDownMs: 3_000,
+    now: () => clock,
+    onStateChange: (change) => changes.push(change),
+  });
   guarded = guardFetch(fetch, breaker, () => clock);
 });
 
@@ -100,7 +111,12 @@ describe('circuit breaker', () => {
 
   it('waits at least the Retry-After of a 429', async () => {
     script = [{ status: 429, headers: { 'retry-after': '2' } }];
-    breaker = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 500, maxCoolDownMs: 10_000, now: () => clock });
+    breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      coolDownMs: 500,
+      maxCoolDownMs: 10_000,
+      now: () => clock,
+    });
     guarded = guardFetch(fetch, breaker, () => clock);
     await send();
     clock += 1_999;
@@ -110,7 +126,11 @@ describe('circuit breaker', () => {
   });
 
   it('counts a hibernation page as a failure', async () => {
-    script = Array.from({ length: 3 }, () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html>hibernating</html>' }));
+    script = Array.from({ length: 3 }, () => ({
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html>hibernating</html>',
+    }));
     for (let index = 0; index < 3; index++) await send();
     expect(breaker.state).toBe('open');
   });
@@ -130,7 +150,9 @@ describe('circuit breaker', () => {
   it('counts a refused connection as a failure', async () => {
     const closed = guardFetch(fetch, breaker, () => clock);
     for (let index = 0; index < 3; index++) {
-      await expect(closed('http://127.0.0.1:9/api/x', { method: 'POST' })).rejects.toThrow(TypeError);
+      await expect(closed('http://127.0.0.1:9/api/x', { method: 'POST' })).rejects.toThrow(
+        TypeError,
+      );
     }
     expect(breaker.state).toBe('open');
   });

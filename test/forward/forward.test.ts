@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config/load.ts';
-import { forwardBatch, type ForwardDependencies, type ReceivedMessage, type RecordSender } from '../../functions/forward/forward.ts';
+import {
+  forwardBatch,
+  type ForwardDependencies,
+  type ReceivedMessage,
+  type RecordSender,
+} from '../../functions/forward/forward.ts';
 import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import type { DeadLetter, DeadLetterQueue } from '../../functions/queue/queue.ts';
 import type { RelayRecord } from '../../functions/records/record.ts';
@@ -11,14 +16,23 @@ import { captureLogger } from '../helpers/capture-logger.ts';
 
 const config = parseConfig({ delivery: { maxReceiveCount: 3 } });
 
-function received(recordIndex: number, receiveCount = 1, value = `198.51.100.${recordIndex}`): ReceivedMessage {
+function received(
+  recordIndex: number,
+  receiveCount = 1,
+  value = `198.51.100.${recordIndex}`,
+): ReceivedMessage {
   const message: DeliveryMessage = {
     version: 1,
     deliveryId: 'delivery-9',
     recordIndex,
     source: 'virustotal',
     receivedAt: '2026-03-01T12:00:00.000Z',
-    record: { kind: 'threat_lookup_result', observable: { type: 'ipv4', value }, finding: 'Malicious', source: 'VirusTotal' },
+    record: {
+      kind: 'threat_lookup_result',
+      observable: { type: 'ipv4', value },
+      finding: 'Malicious',
+      source: 'VirusTotal',
+    },
   };
   return { messageId: `m-${recordIndex}`, body: JSON.stringify(message), receiveCount };
 }
@@ -64,7 +78,14 @@ beforeEach(() => {
   deadLetters = new RecordingDeadLetters();
   metrics = new InMemoryMetrics();
   logs = captureLogger();
-  deps = { config, sender, deadLetters, logger: logs.logger, metrics, now: () => new Date('2026-03-01T12:01:00Z') };
+  deps = {
+    config,
+    sender,
+    deadLetters,
+    logger: logs.logger,
+    metrics,
+    now: () => new Date('2026-03-01T12:01:00Z'),
+  };
 });
 
 describe('forwardBatch', () => {
@@ -83,45 +104,66 @@ describe('forwardBatch', () => {
     expect(metrics.get('RecordsRetried', 'virustotal')).toBe(1);
   });
 
-  it.each<SecOpsErrorCode>(['insufficient_access', 'mandatory_fields_missing', 'invalid_post_body', 'unable_to_persist'])(
-    'dead-letters a %s rejection at once with the reason',
-    async (code) => {
-      sender.outcomes.set('198.51.100.0', code);
-      const result = await forwardBatch([received(0)], deadline, deps);
+  it.each<SecOpsErrorCode>([
+    'insufficient_access',
+    'mandatory_fields_missing',
+    'invalid_post_body',
+    'unable_to_persist',
+  ])('dead-letters a %s rejection at once with the reason', async (code) => {
+    sender.outcomes.set('198.51.100.0', code);
+    const result = await forwardBatch([received(0)], deadline, deps);
 
-      expect(result.batchItemFailures).toEqual([]);
-      expect(deadLetters.entries).toHaveLength(1);
-      expect(deadLetters.entries[0]).toMatchObject({
-        reason: code,
-        retryable: false,
-        attempts: 2,
-        lastResponse: { status: 400 },
-        message: { deliveryId: 'delivery-9', recordIndex: 0 },
-        failedAt: '2026-03-01T12:01:00.000Z',
-      });
-      expect(metrics.get('RecordsDeadLettered', 'virustotal')).toBe(1);
-    },
-  );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(deadLetters.entries).toHaveLength(1);
+    expect(deadLetters.entries[0]).toMatchObject({
+      reason: code,
+      retryable: false,
+      attempts: 2,
+      lastResponse: { status: 400 },
+      message: { deliveryId: 'delivery-9', recordIndex: 0 },
+      failedAt: '2026-03-01T12:01:00.000Z',
+    });
+    expect(metrics.get('RecordsDeadLettered', 'virustotal')).toBe(1);
+  });
 
   it('dead-letters a transient failure once the receives are spent', async () => {
     sender.outcomes.set('198.51.100.0', 'server_error');
     const result = await forwardBatch([received(0, 3)], deadline, deps);
     expect(result.batchItemFailures).toEqual([]);
-    expect(deadLetters.entries[0]).toMatchObject({ reason: 'retries_exhausted', retryable: true, attempts: 3 });
+    expect(deadLetters.entries[0]).toMatchObject({
+      reason: 'retries_exhausted',
+      retryable: true,
+      attempts: 3,
+    });
     expect(deadLetters.entries[0]?.detail).toContain('server_error');
   });
 
   it('delivers a dead-letter entry moved back by redrive', async () => {
     const original = received(5);
-    const entry = { message: JSON.parse(original.body), reason: 'server_error', retryable: true, detail: '', attempts: 5, failedAt: '2026-03-01T12:00:00.000Z' };
-    const result = await forwardBatch([{ messageId: 'redriven', body: JSON.stringify(entry), receiveCount: 1 }], deadline, deps);
+    const entry = {
+      message: JSON.parse(original.body),
+      reason: 'server_error',
+      retryable: true,
+      detail: '',
+      attempts: 5,
+      failedAt: '2026-03-01T12:00:00.000Z',
+    };
+    const result = await forwardBatch(
+      [{ messageId: 'redriven', body: JSON.stringify(entry), receiveCount: 1 }],
+      deadline,
+      deps,
+    );
     expect(result.batchItemFailures).toEqual([]);
     expect(sender.sent).toHaveLength(1);
     expect(sender.sent[0]).toMatchObject({ observable: { value: '198.51.100.5' } });
   });
 
   it('dead-letters a message it cannot read, keeping its body', async () => {
-    const result = await forwardBatch([{ messageId: 'junk', body: '{"hello":', receiveCount: 1 }], deadline, deps);
+    const result = await forwardBatch(
+      [{ messageId: 'junk', body: '{"hello":', receiveCount: 1 }],
+      deadline,
+      deps,
+    );
     expect(result.batchItemFailures).toEqual([]);
     expect(deadLetters.entries[0]).toMatchObject({ reason: 'invalid_message', body: '{"hello":' });
   });
@@ -141,7 +183,14 @@ describe('forwardBatch', () => {
   });
 
   it('retries a record while the instance secret cannot be read', async () => {
-    sender.outcomes.set('198.51.100.0', new SecretError('secret_not_found', 'secops-relay/instance', 'Secret "secops-relay/instance" was not found.'));
+    sender.outcomes.set(
+      '198.51.100.0',
+      new SecretError(
+        'secret_not_found',
+        'secops-relay/instance',
+        'Secret "secops-relay/instance" was not found.',
+      ),
+    );
     const result = await forwardBatch([received(0)], deadline, deps);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
 
@@ -155,7 +204,10 @@ describe('forwardBatch', () => {
     sender.outcomes.set('198.51.100.0', new TypeError('bug'));
     const result = await forwardBatch([received(0, 3)], deadline, deps);
     expect(result.batchItemFailures).toEqual([]);
-    expect(deadLetters.entries[0]).toMatchObject({ reason: 'retries_exhausted', detail: 'Last error (internal_error): bug' });
+    expect(deadLetters.entries[0]).toMatchObject({
+      reason: 'retries_exhausted',
+      detail: 'Last error (internal_error): bug',
+    });
   });
 
   it('logs each outcome with the delivery id, source and table', async () => {

@@ -3,7 +3,11 @@ import { parseConfig } from '../../functions/config/load.ts';
 import type { RelayConfig } from '../../functions/config/schema.ts';
 import { InstanceCredentialsProvider } from '../../functions/credentials/instance.ts';
 import { InMemoryDedupeStore } from '../../functions/dedupe/store.ts';
-import { forwardBatch, type ForwardDependencies, type ReceivedMessage } from '../../functions/forward/forward.ts';
+import {
+  forwardBatch,
+  type ForwardDependencies,
+  type ReceivedMessage,
+} from '../../functions/forward/forward.ts';
 import { createInstanceSender } from '../../functions/forward/instance-sender.ts';
 import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import type { DeadLetter } from '../../functions/queue/queue.ts';
@@ -36,8 +40,18 @@ let logs: ReturnType<typeof captureLogger>;
 let nextValue = 0;
 
 function buildDeps(settings: RelayConfig): ForwardDependencies {
-  const credentials = new InstanceCredentialsProvider({ store: secrets, secretName: SECRET, ttlSeconds: 300, allowedHosts: [], localMode: true });
-  const { sender, breaker } = createInstanceSender({ config: settings, credentials, logger: logs.logger });
+  const credentials = new InstanceCredentialsProvider({
+    store: secrets,
+    secretName: SECRET,
+    ttlSeconds: 300,
+    allowedHosts: [],
+    localMode: true,
+  });
+  const { sender, breaker } = createInstanceSender({
+    config: settings,
+    credentials,
+    logger: logs.logger,
+  });
   return {
     config: settings,
     sender,
@@ -53,7 +67,12 @@ beforeEach(() => {
   sandbox.faults.clear();
   sandbox.setPassword('relay.integration', 'sandbox-password');
   secrets = new RotatableSecretStore({
-    [SECRET]: { instanceUrl: sandbox.url, auth: 'basic', username: 'relay.integration', password: 'sandbox-password' },
+    [SECRET]: {
+      instanceUrl: sandbox.url,
+      auth: 'basic',
+      username: 'relay.integration',
+      password: 'sandbox-password',
+    },
   });
   logs = captureLogger();
   deadLetters = [];
@@ -70,13 +89,27 @@ function received(receiveCount = 1): { received: ReceivedMessage; value: string 
     recordIndex: 0,
     source: 'generic',
     receivedAt: '2026-03-01T12:00:00.000Z',
-    record: { kind: 'threat_lookup_result', observable: { type: 'domain', value }, finding: 'Suspicious', source: 'Example Feed' },
+    record: {
+      kind: 'threat_lookup_result',
+      observable: { type: 'domain', value },
+      finding: 'Suspicious',
+      source: 'Example Feed',
+    },
   };
-  return { received: { messageId: `m-${nextValue}`, body: JSON.stringify(message), receiveCount }, value };
+  return {
+    received: { messageId: `m-${nextValue}`, body: JSON.stringify(message), receiveCount },
+    value,
+  };
 }
 
-const stored = (value: string) => sandbox.records('sn_ti_lookup_result').filter((record) => record.observable === value);
-const recordPosts = () => sandbox.requests().filter((request) => request.method === 'POST' && request.path.endsWith('/threat_lookup_result'));
+const stored = (value: string) =>
+  sandbox.records('sn_ti_lookup_result').filter((record) => record.observable === value);
+const recordPosts = () =>
+  sandbox
+    .requests()
+    .filter(
+      (request) => request.method === 'POST' && request.path.endsWith('/threat_lookup_result'),
+    );
 
 describe('forwarder against a misbehaving instance', () => {
   it('counts a possible duplicate after a timed-out POST', async () => {
@@ -130,10 +163,22 @@ describe('forwarder against a misbehaving instance', () => {
   });
 
   it('holds records for the probe when it fits the deadline', async () => {
-    deps = buildDeps(parseConfig({ ...config, delivery: { ...config.delivery, circuitBreaker: { failureThreshold: 2, coolDownMs: 150, maxCoolDownMs: 300 } } }));
+    deps = buildDeps(
+      parseConfig({
+        ...config,
+        delivery: {
+          ...config.delivery,
+          circuitBreaker: { failureThreshold: 2, coolDownMs: 150, maxCoolDownMs: 300 },
+        },
+      }),
+    );
     deps.breaker!.trip('test');
     const batch = [received(), received()];
-    const result = await forwardBatch(batch.map(({ received: message }) => message), Date.now() + 30_000, deps);
+    const result = await forwardBatch(
+      batch.map(({ received: message }) => message),
+      Date.now() + 30_000,
+      deps,
+    );
 
     expect(result.batchItemFailures).toEqual([]);
     for (const { value } of batch) expect(stored(value)).toHaveLength(1);
@@ -158,7 +203,11 @@ describe('forwarder against a misbehaving instance', () => {
     sandbox.setPassword('relay.integration', 'rotated-password');
 
     const batch = Array.from({ length: 8 }, () => received());
-    const result = await forwardBatch(batch.map(({ received: message }) => message), Date.now() + 30_000, deps);
+    const result = await forwardBatch(
+      batch.map(({ received: message }) => message),
+      Date.now() + 30_000,
+      deps,
+    );
 
     expect(result.batchItemFailures).toEqual([]);
     expect(secrets.readCount(SECRET) - readsBefore).toBe(1);
@@ -170,7 +219,17 @@ describe('forwarder against a misbehaving instance', () => {
 
   it('opens the circuit while the instance keeps rejecting the credentials', async () => {
     sandbox.setPassword('relay.integration', 'changed-before-the-secret');
-    const result = await forwardBatch([received().received, received().received, received().received, received().received, received().received], Date.now() + 30_000, deps);
+    const result = await forwardBatch(
+      [
+        received().received,
+        received().received,
+        received().received,
+        received().received,
+        received().received,
+      ],
+      Date.now() + 30_000,
+      deps,
+    );
     expect(result.batchItemFailures).toHaveLength(5);
     expect(deps.breaker!.state).toBe('open');
 

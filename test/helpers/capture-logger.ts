@@ -3,7 +3,11 @@ import { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 
 /** A Powertools logger whose JSON lines are kept in memory, so tests can read what was logged. */
-export function captureLogger(serviceName = 'test'): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+export function captureLogger(serviceName = 'test'): {
+  logger: Logger;
+  lines: () => Record<string, unknown>[];
+  text: () => string;
+} {
   const chunks: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, callback) {

@@ -42,7 +42,11 @@ export async function startFakeSqs(): Promise<{
   const sourceQueues = new Map<string, string[]>();
   const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-  const store = (queueUrl: string, body: string, attributes: FakeSqsMessage['attributes'] | undefined) => {
+  const store = (
+    queueUrl: string,
+    body: string,
+    attributes: FakeSqsMessage['attributes'] | undefined,
+  ) => {
     const message: FakeSqsMessage = {
       queueUrl,
       body,
@@ -55,23 +59,41 @@ export async function startFakeSqs(): Promise<{
     messages.push(message);
     return message;
   };
-  const byHandle = (handle: unknown) => messages.findIndex((message) => message.receiptHandle === handle);
+  const byHandle = (handle: unknown) =>
+    messages.findIndex((message) => message.receiptHandle === handle);
 
   const actions: Record<string, (input: Input) => unknown> = {
     SendMessage: (input) => {
-      const message = store(String(input.QueueUrl), String(input.MessageBody), input.MessageAttributes as FakeSqsMessage['attributes']);
+      const message = store(
+        String(input.QueueUrl),
+        String(input.MessageBody),
+        input.MessageAttributes as FakeSqsMessage['attributes'],
+      );
       return { MessageId: message.messageId, MD5OfMessageBody: md5(message.body) };
     },
     SendMessageBatch: (input) => {
       const successful: unknown[] = [];
       const failed: unknown[] = [];
-      for (const entry of input.Entries as { Id: string; MessageBody: string; MessageAttributes?: FakeSqsMessage['attributes'] }[]) {
+      for (const entry of input.Entries as {
+        Id: string;
+        MessageBody: string;
+        MessageAttributes?: FakeSqsMessage['attributes'];
+      }[]) {
         if (failIds.delete(entry.Id)) {
-          failed.push({ Id: entry.Id, Code: 'InternalError', SenderFault: false, Message: 'fake entry failure' });
+          failed.push({
+            Id: entry.Id,
+            Code: 'InternalError',
+            SenderFault: false,
+            Message: 'fake entry failure',
+          });
           continue;
         }
         const message = store(String(input.QueueUrl), entry.MessageBody, entry.MessageAttributes);
-        successful.push({ Id: entry.Id, MessageId: message.messageId, MD5OfMessageBody: md5(entry.MessageBody) });
+        successful.push({
+          Id: entry.Id,
+          MessageId: message.messageId,
+          MD5OfMessageBody: md5(entry.MessageBody),
+        });
       }
       return { Successful: successful, Failed: failed };
     },
@@ -79,7 +101,9 @@ export async function startFakeSqs(): Promise<{
       const now = Date.now();
       const max = Number(input.MaxNumberOfMessages ?? 1);
       const hiddenFor = Number(input.VisibilityTimeout ?? 30) * 1000;
-      const received = messages.filter((message) => message.queueUrl === input.QueueUrl && message.visibleAt <= now).slice(0, max);
+      const received = messages
+        .filter((message) => message.queueUrl === input.QueueUrl && message.visibleAt <= now)
+        .slice(0, max);
       return {
         Messages: received.map((message) => {
           message.receiveCount += 1;
@@ -90,7 +114,10 @@ export async function startFakeSqs(): Promise<{
             ReceiptHandle: message.receiptHandle,
             MD5OfBody: md5(message.body),
             Body: message.body,
-            Attributes: { ApproximateReceiveCount: String(message.receiveCount), SentTimestamp: String(message.sentAt) },
+            Attributes: {
+              ApproximateReceiveCount: String(message.receiveCount),
+              SentTimestamp: String(message.sentAt),
+            },
           };
         }),
       };
@@ -110,18 +137,25 @@ export async function startFakeSqs(): Promise<{
     },
     ChangeMessageVisibility: (input) => {
       const message = messages[byHandle(input.ReceiptHandle)];
-      if (message !== undefined) message.visibleAt = Date.now() + Number(input.VisibilityTimeout) * 1000;
+      if (message !== undefined)
+        message.visibleAt = Date.now() + Number(input.VisibilityTimeout) * 1000;
       return {};
     },
     ChangeMessageVisibilityBatch: (input) => {
-      const entries = input.Entries as { Id: string; ReceiptHandle: string; VisibilityTimeout: number }[];
+      const entries = input.Entries as {
+        Id: string;
+        ReceiptHandle: string;
+        VisibilityTimeout: number;
+      }[];
       for (const entry of entries) {
         const message = messages[byHandle(entry.ReceiptHandle)];
         if (message !== undefined) message.visibleAt = Date.now() + entry.VisibilityTimeout * 1000;
       }
       return { Successful: entries.map((entry) => ({ Id: entry.Id })), Failed: [] };
     },
-    ListDeadLetterSourceQueues: (input) => ({ queueUrls: sourceQueues.get(String(input.QueueUrl)) ?? [] }),
+    ListDeadLetterSourceQueues: (input) => ({
+      queueUrls: sourceQueues.get(String(input.QueueUrl)) ?? [],
+    }),
   };
 
   const server: Server = createServer((request, response) => {
@@ -135,13 +169,17 @@ export async function startFakeSqs(): Promise<{
       if (failRequests.remaining > 0) {
         failRequests.remaining -= 1;
         response.statusCode = 500;
-        response.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: 'fake failure' }));
+        response.end(
+          JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: 'fake failure' }),
+        );
         return;
       }
       const handler = actions[action];
       if (handler === undefined) {
         response.statusCode = 400;
-        response.end(JSON.stringify({ __type: 'com.amazonaws.sqs#UnsupportedOperation', message: action }));
+        response.end(
+          JSON.stringify({ __type: 'com.amazonaws.sqs#UnsupportedOperation', message: action }),
+        );
         return;
       }
       response.end(JSON.stringify(handler(input)));

@@ -92,8 +92,13 @@ describe('deployment configuration', () => {
 
   it('rejects an environment over Lambda limit', () => {
     // Random host names do not compress, so the encoded configuration stays over 4 KB.
-    const allowedHosts = Array.from({ length: 150 }, () => `${randomBytes(16).toString('hex')}.example.com`);
-    expect(() => synthRelayStack({ instance: { allowedHosts } })).toThrow(/Lambda accepts 4096 bytes in all/);
+    const allowedHosts = Array.from(
+      { length: 150 },
+      () => `${randomBytes(16).toString('hex')}.example.com`,
+    );
+    expect(() => synthRelayStack({ instance: { allowedHosts } })).toThrow(
+      /Lambda accepts 4096 bytes in all/,
+    );
   });
 
   it('pins account and region only when configured', () => {

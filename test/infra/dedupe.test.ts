@@ -1,14 +1,22 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FULL_CONFIG, synthRelayStack } from './synth.ts';
-import { actionsOf, functionLogicalId, resourcesOf, roleStatements, statementsFor } from './template-queries.ts';
+import {
+  actionsOf,
+  functionLogicalId,
+  resourcesOf,
+  roleStatements,
+  statementsFor,
+} from './template-queries.ts';
 
 let template: Template;
 let tableId: string;
 
 beforeAll(() => {
   template = synthRelayStack(FULL_CONFIG).template;
-  const tables = Object.entries(template.findResources('AWS::DynamoDB::Table')).filter(([id]) => id.startsWith('RelayDedupe'));
+  const tables = Object.entries(template.findResources('AWS::DynamoDB::Table')).filter(([id]) =>
+    id.startsWith('RelayDedupe'),
+  );
   expect(tables).toHaveLength(1);
   tableId = tables[0]![0];
 });
@@ -25,13 +33,20 @@ describe('dedupe table', () => {
   });
 
   it.each(['RelayIngest', 'RelayForward'])('is named to %s', (prefix) => {
-    const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId(template, prefix)]!;
+    const fn =
+      template.findResources('AWS::Lambda::Function')[functionLogicalId(template, prefix)]!;
     expect(fn.Properties.Environment.Variables.DEDUPE_TABLE_NAME).toEqual({ Ref: tableId });
   });
 
   it.each(['RelayIngest', 'RelayForward'])('grants %s batch reads and writes only', (prefix) => {
-    const statements = statementsFor(roleStatements(template, functionLogicalId(template, prefix)), 'dynamodb');
-    expect(statements.flatMap(actionsOf).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
+    const statements = statementsFor(
+      roleStatements(template, functionLogicalId(template, prefix)),
+      'dynamodb',
+    );
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+    ]);
     for (const resource of statements.flatMap(resourcesOf)) {
       expect(JSON.stringify(resource)).toContain(tableId);
       expect(JSON.stringify(resource)).not.toContain('*');

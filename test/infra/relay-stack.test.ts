@@ -41,7 +41,9 @@ describe('functions', () => {
 
   it('receive the configuration without its local section', () => {
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-      const deployed = loadConfigFromEnv({ SECOPS_RELAY_CONFIG: fn.Properties.Environment.Variables.SECOPS_RELAY_CONFIG });
+      const deployed = loadConfigFromEnv({
+        SECOPS_RELAY_CONFIG: fn.Properties.Environment.Variables.SECOPS_RELAY_CONFIG,
+      });
       const expected = parseConfig(CONFIG);
       delete expected.local;
       expect(deployed).toEqual(expected);

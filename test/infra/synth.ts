@@ -42,7 +42,10 @@ export const FULL_CONFIG: RelayConfigInput = {
     guardduty: { secretName: 'secops-relay/source/guardduty' },
     securityhub: { secretName: 'secops-relay/source/securityhub' },
     // A partner publishes records in the relay's own shape on its event bus.
-    'standard-webhooks': { secretName: 'secops-relay/source/standard-webhooks', auth: { type: 'standard-webhooks' } },
+    'standard-webhooks': {
+      secretName: 'secops-relay/source/standard-webhooks',
+      auth: { type: 'standard-webhooks' },
+    },
   },
   deployment: {
     alarms: { email: 'secops-oncall@example.com' },

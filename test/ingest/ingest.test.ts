@@ -20,7 +20,8 @@ const ipListSource: SourceAdapter<{ ips: string[] }> = {
   vendorName: 'IP List',
   payloadSchema: z.object({ ips: z.array(z.ipv4()) }),
   normalize(payload) {
-    if (payload.ips.includes('192.0.2.255')) throw new NormalizationError('broadcast address', ['ips', 0]);
+    if (payload.ips.includes('192.0.2.255'))
+      throw new NormalizationError('broadcast address', ['ips', 0]);
     return payload.ips.map((ip) => ({
       kind: 'threat_lookup_result' as const,
       observable: { type: 'ipv4' as const, value: ip },
@@ -55,7 +56,8 @@ const secretValues: Record<string, Record<string, unknown>> = {
 const secrets: SecretStore = {
   async getJson(name) {
     const value = secretValues[name];
-    if (value === undefined) throw new SecretError('secret_not_found', name, `Secret "${name}" was not found.`);
+    if (value === undefined)
+      throw new SecretError('secret_not_found', name, `Secret "${name}" was not found.`);
     return value;
   },
 };
@@ -71,7 +73,8 @@ beforeEach(() => {
     config,
     secrets,
     queue,
-    getSource: (id) => (id === 'iplist' || id === 'signed' || id === 'disabled' ? { ...ipListSource, id } : undefined),
+    getSource: (id) =>
+      id === 'iplist' || id === 'signed' || id === 'disabled' ? { ...ipListSource, id } : undefined,
     logger: logs.logger,
     metrics: new InMemoryMetrics(),
     now: () => new Date('2026-03-01T12:00:00Z'),
@@ -85,11 +88,17 @@ afterEach(() => {
 });
 
 function webhook(overrides: Partial<WebhookRequest> & { json?: unknown } = {}): WebhookRequest {
-  const body = overrides.body ?? Buffer.from(JSON.stringify(overrides.json ?? { ips: ['198.51.100.7', '203.0.113.9'] }));
+  const body =
+    overrides.body ??
+    Buffer.from(JSON.stringify(overrides.json ?? { ips: ['198.51.100.7', '203.0.113.9'] }));
   return {
     method: 'POST',
     sourceId: 'iplist',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...overrides.headers },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${TOKEN}`,
+      ...overrides.headers,
+    },
     body,
     ...(overrides.method && { method: overrides.method }),
     ...(overrides.sourceId && { sourceId: overrides.sourceId }),
@@ -102,7 +111,9 @@ describe('ingestWebhook', () => {
 
     expect(result.status).toBe(202);
     expect(result.body).toEqual({ status: 'accepted', deliveryId: 'delivery-1', records: 2 });
-    expect(queue.messages.map((message) => [message.deliveryId, message.recordIndex, message.source])).toEqual([
+    expect(
+      queue.messages.map((message) => [message.deliveryId, message.recordIndex, message.source]),
+    ).toEqual([
       ['delivery-1', 0, 'iplist'],
       ['delivery-1', 1, 'iplist'],
     ]);
@@ -123,7 +134,11 @@ describe('ingestWebhook', () => {
     for (const secret of [HMAC_SECRET, 'previous-secret']) {
       const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
       const result = await ingestWebhook(
-        webhook({ sourceId: 'signed', body, headers: { 'x-signature': signature, 'content-type': 'application/json' } }),
+        webhook({
+          sourceId: 'signed',
+          body,
+          headers: { 'x-signature': signature, 'content-type': 'application/json' },
+        }),
         deps,
       );
       expect(result.status).toBe(202);
@@ -134,17 +149,57 @@ describe('ingestWebhook', () => {
     ['an unknown source', webhook({ sourceId: 'nope' }), 404, 'unknown_source'],
     ['a disabled source', webhook({ sourceId: 'disabled' }), 404, 'unknown_source'],
     ['a GET', webhook({ method: 'GET' }), 405, 'method_not_allowed'],
-    ['a body over the limit', webhook({ json: { ips: Array(300).fill('198.51.100.7') } }), 413, 'payload_too_large'],
+    [
+      'a body over the limit',
+      webhook({ json: { ips: Array(300).fill('198.51.100.7') } }),
+      413,
+      'payload_too_large',
+    ],
     ['a missing token', webhook({ headers: { authorization: '' } }), 401, 'missing_credentials'],
-    ['a wrong token', webhook({ headers: { authorization: 'Bearer wrong' } }), 401, 'invalid_token'],
-    ['text/plain', webhook({ headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type'],
-    ['form data', webhook({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type'],
-    ['a Latin-1 charset', webhook({ headers: { 'content-type': 'application/json; charset=iso-8859-1' } }), 415, 'unsupported_media_type'],
+    [
+      'a wrong token',
+      webhook({ headers: { authorization: 'Bearer wrong' } }),
+      401,
+      'invalid_token',
+    ],
+    [
+      'text/plain',
+      webhook({ headers: { 'content-type': 'text/plain' } }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'form data',
+      webhook({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'a Latin-1 charset',
+      webhook({ headers: { 'content-type': 'application/json; charset=iso-8859-1' } }),
+      415,
+      'unsupported_media_type',
+    ],
     ['an empty body', webhook({ body: Buffer.alloc(0) }), 400, 'malformed_json'],
     ['broken JSON', webhook({ body: Buffer.from('{"ips": [') }), 400, 'malformed_json'],
-    ['bytes that are not UTF-8', webhook({ body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }), 400, 'malformed_json'],
-    ['a payload that fails the schema', webhook({ json: { ips: ['not-an-ip'] } }), 422, 'schema_validation_failed'],
-    ['a payload the source cannot use', webhook({ json: { ips: ['192.0.2.255'] } }), 422, 'unsupported_payload'],
+    [
+      'bytes that are not UTF-8',
+      webhook({ body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }),
+      400,
+      'malformed_json',
+    ],
+    [
+      'a payload that fails the schema',
+      webhook({ json: { ips: ['not-an-ip'] } }),
+      422,
+      'schema_validation_failed',
+    ],
+    [
+      'a payload the source cannot use',
+      webhook({ json: { ips: ['192.0.2.255'] } }),
+      422,
+      'unsupported_payload',
+    ],
   ])('rejects %s and queues nothing', async (_case, request, status, code) => {
     const result = await ingestWebhook(request, deps);
     expect(result.status).toBe(status);
@@ -155,21 +210,27 @@ describe('ingestWebhook', () => {
   });
 
   it('authenticates before it parses, so a forged request learns nothing about the body', async () => {
-    const result = await ingestWebhook(webhook({ body: Buffer.from('{broken'), headers: { authorization: 'Bearer x' } }), deps);
+    const result = await ingestWebhook(
+      webhook({ body: Buffer.from('{broken'), headers: { authorization: 'Bearer x' } }),
+      deps,
+    );
     expect(result.status).toBe(401);
   });
 
-  it.each(['application/json; charset=UTF-8', 'application/vnd.vendor.event+json', 'Application/JSON'])(
-    'accepts the content type %s',
-    async (contentType) => {
-      const result = await ingestWebhook(webhook({ headers: { 'content-type': contentType } }), deps);
-      expect(result.status).toBe(202);
-    },
-  );
+  it.each([
+    'application/json; charset=UTF-8',
+    'application/vnd.vendor.event+json',
+    'Application/JSON',
+  ])('accepts the content type %s', async (contentType) => {
+    const result = await ingestWebhook(webhook({ headers: { 'content-type': contentType } }), deps);
+    expect(result.status).toBe(202);
+  });
 
   it('names the failing field and the problem in a schema error', async () => {
     const result = await ingestWebhook(webhook({ json: { ips: ['198.51.100.7', 'x'] } }), deps);
-    expect(result.body.issues).toEqual([{ path: 'ips[1]', message: expect.stringMatching(/IPv4/i) }]);
+    expect(result.body.issues).toEqual([
+      { path: 'ips[1]', message: expect.stringMatching(/IPv4/i) },
+    ]);
     expect(result.body.message).toContain('ips[1]');
   });
 
@@ -200,7 +261,9 @@ describe('ingestWebhook', () => {
   it('logs the delivery id and source on acceptance and rejection', async () => {
     await ingestWebhook(webhook(), deps);
     await ingestWebhook(webhook({ headers: { authorization: 'Bearer wrong' } }), deps);
-    expect(logs.lines().map((line) => [line.message, line.deliveryId, line.source, line.code])).toEqual([
+    expect(
+      logs.lines().map((line) => [line.message, line.deliveryId, line.source, line.code]),
+    ).toEqual([
       ['Delivery accepted', 'delivery-1', 'iplist', undefined],
       ['Delivery rejected', 'delivery-1', 'iplist', 'invalid_token'],
     ]);
@@ -227,7 +290,11 @@ describe('fromHttpApiEvent', () => {
   });
 
   it('reads the source from the path when there is no path parameter', () => {
-    const request = fromHttpApiEvent({ rawPath: '/webhooks/virustotal', headers: {}, requestContext: { http: { method: 'POST' } } } as never);
+    const request = fromHttpApiEvent({
+      rawPath: '/webhooks/virustotal',
+      headers: {},
+      requestContext: { http: { method: 'POST' } },
+    } as never);
     expect(request.sourceId).toBe('virustotal');
     expect(request.body.length).toBe(0);
   });

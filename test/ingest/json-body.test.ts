@@ -3,7 +3,11 @@ import { readJsonBody } from '../../functions/ingest/json-body.ts';
 import type { WebhookRequest } from '../../functions/ingest/request.ts';
 import { rejection } from './rejection.ts';
 
-function request(headers: Record<string, string>, body: string | Buffer = '{"a":1}', bodyError?: string): WebhookRequest {
+function request(
+  headers: Record<string, string>,
+  body: string | Buffer = '{"a":1}',
+  bodyError?: string,
+): WebhookRequest {
   return {
     method: 'POST',
     sourceId: 'generic',
@@ -36,11 +40,27 @@ describe('readJsonBody content types', () => {
     ['text/json', { 'content-type': 'text/json' }, /not JSON/],
     ['Latin-1', { 'content-type': 'application/json; charset=iso-8859-1' }, /Charset "iso-8859-1"/],
     ['UTF-16', { 'content-type': 'application/json; charset=utf-16' }, /Charset/],
-    ['two charsets', { 'content-type': 'application/json; charset=utf-8; charset=latin1' }, /more than once/],
+    [
+      'two charsets',
+      { 'content-type': 'application/json; charset=utf-8; charset=latin1' },
+      /more than once/,
+    ],
     ['a repeated header', { 'content-type': 'application/json,text/plain' }, /several values/],
-    ['a repeated header with the same value', { 'content-type': 'application/json, application/json' }, /several values/],
-    ['gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, /Content-Encoding "gzip"/],
-    ['a repeated encoding', { 'content-type': 'application/json', 'content-encoding': 'identity,gzip' }, /Content-Encoding/],
+    [
+      'a repeated header with the same value',
+      { 'content-type': 'application/json, application/json' },
+      /several values/,
+    ],
+    [
+      'gzip',
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      /Content-Encoding "gzip"/,
+    ],
+    [
+      'a repeated encoding',
+      { 'content-type': 'application/json', 'content-encoding': 'identity,gzip' },
+      /Content-Encoding/,
+    ],
   ])('rejects %s with 415', (_case, headers, message) => {
     const error = rejection(() => readJsonBody(request(headers)));
 
@@ -50,7 +70,9 @@ describe('readJsonBody content types', () => {
   });
 
   it('accepts the identity encoding', () => {
-    expect(readJsonBody(request({ 'content-type': 'application/json', 'content-encoding': 'identity' }))).toEqual({ a: 1 });
+    expect(
+      readJsonBody(request({ 'content-type': 'application/json', 'content-encoding': 'identity' })),
+    ).toEqual({ a: 1 });
   });
 });
 
@@ -61,10 +83,25 @@ describe('readJsonBody bodies', () => {
     ['an empty body', '', 'malformed_json', /empty/],
     ['bytes that are not UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), 'malformed_json', /UTF-8/],
     ['broken JSON', '{"a": [', 'malformed_json', /not valid JSON: .*at character 7/],
-    ['a duplicate key', '{"data":{"id":1,"id":2}}', 'duplicate_json_key', /"id" appears more than once.* in data/],
+    [
+      'a duplicate key',
+      '{"data":{"id":1,"id":2}}',
+      'duplicate_json_key',
+      /"id" appears more than once.* in data/,
+    ],
     ['a __proto__ key', '{"__proto__":{"admin":true}}', 'forbidden_json_key', /__proto__/],
-    ['a constructor.prototype pair', '{"a":{"constructor":{"prototype":{}}}}', 'forbidden_json_key', /constructor.* in a/],
-    ['deep nesting', `${'['.repeat(65)}${']'.repeat(65)}`, 'json_too_deep', /more than 64 levels.*ingest\.maxJsonDepth/],
+    [
+      'a constructor.prototype pair',
+      '{"a":{"constructor":{"prototype":{}}}}',
+      'forbidden_json_key',
+      /constructor.* in a/,
+    ],
+    [
+      'deep nesting',
+      `${'['.repeat(65)}${']'.repeat(65)}`,
+      'json_too_deep',
+      /more than 64 levels.*ingest\.maxJsonDepth/,
+    ],
   ])('rejects %s with 400', (_case, body, code, message) => {
     const error = rejection(() => readJsonBody(request(json, body)));
 
@@ -76,12 +113,18 @@ describe('readJsonBody bodies', () => {
   it('uses the configured depth limit', () => {
     const body = `${'['.repeat(10)}${']'.repeat(10)}`;
 
-    expect(rejection(() => readJsonBody(request(json, body), { maxJsonDepth: 9 })).code).toBe('json_too_deep');
+    expect(rejection(() => readJsonBody(request(json, body), { maxJsonDepth: 9 })).code).toBe(
+      'json_too_deep',
+    );
     expect(readJsonBody(request(json, body), { maxJsonDepth: 10 })).toBeDefined();
   });
 
   it('rejects a body the front end could not decode', () => {
-    const error = rejection(() => readJsonBody(request(json, '', 'The body is marked as base64-encoded but is not valid base64.')));
+    const error = rejection(() =>
+      readJsonBody(
+        request(json, '', 'The body is marked as base64-encoded but is not valid base64.'),
+      ),
+    );
 
     expect(error.status).toBe(400);
     expect(error.code).toBe('malformed_request');
@@ -89,10 +132,16 @@ describe('readJsonBody bodies', () => {
   });
 
   it('accepts a UTF-8 byte order mark', () => {
-    expect(readJsonBody(request(json, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')])))).toEqual({ a: 1 });
+    expect(
+      readJsonBody(
+        request(json, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')])),
+      ),
+    ).toEqual({ a: 1 });
   });
 
   it('keeps a 64-bit id as its digits', () => {
-    expect(readJsonBody(request(json, '{"id":18446744073709551615}'))).toEqual({ id: '18446744073709551615' });
+    expect(readJsonBody(request(json, '{"id":18446744073709551615}'))).toEqual({
+      id: '18446744073709551615',
+    });
   });
 });

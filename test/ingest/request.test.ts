@@ -15,7 +15,10 @@ function httpApiEvent(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatew
     pathParameters: { source: 'generic' },
     isBase64Encoded: false,
     body: '{"a":1}',
-    requestContext: { http: { method: 'POST' }, requestId: 'http-1' } as APIGatewayProxyEventV2['requestContext'],
+    requestContext: {
+      http: { method: 'POST' },
+      requestId: 'http-1',
+    } as APIGatewayProxyEventV2['requestContext'],
     ...overrides,
   };
 }
@@ -41,7 +44,9 @@ function restApiEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGateway
 
 describe('fromHttpApiEvent on HTTP API events', () => {
   it('keeps the headers, source, method and request id', () => {
-    const request = fromHttpApiEvent(httpApiEvent({ headers: { 'X-Signature': 'a,b', 'content-type': 'application/json' } }));
+    const request = fromHttpApiEvent(
+      httpApiEvent({ headers: { 'X-Signature': 'a,b', 'content-type': 'application/json' } }),
+    );
 
     expect(request.sourceId).toBe('generic');
     expect(request.method).toBe('POST');
@@ -51,27 +56,36 @@ describe('fromHttpApiEvent on HTTP API events', () => {
   });
 
   it('decodes a base64 body to the exact bytes sent', () => {
-    const request = fromHttpApiEvent(httpApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64') }));
+    const request = fromHttpApiEvent(
+      httpApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64') }),
+    );
 
     expect(request.body.equals(BYTES)).toBe(true);
     expect(request.bodyError).toBeUndefined();
   });
 
   it('accepts unpadded base64', () => {
-    const request = fromHttpApiEvent(httpApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64').replace(/=+$/, '') }));
+    const request = fromHttpApiEvent(
+      httpApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64').replace(/=+$/, '') }),
+    );
 
     expect(request.body.equals(BYTES)).toBe(true);
   });
 
-  it.each(['not base64!', 'QUJD\nREVG', 'QUJDR', 'QU=JD', 'QUJD-_'])('flags the invalid base64 body %j', (body) => {
-    const request = fromHttpApiEvent(httpApiEvent({ isBase64Encoded: true, body }));
+  it.each(['not base64!', 'QUJD\nREVG', 'QUJDR', 'QU=JD', 'QUJD-_'])(
+    'flags the invalid base64 body %j',
+    (body) => {
+      const request = fromHttpApiEvent(httpApiEvent({ isBase64Encoded: true, body }));
 
-    expect(request.body.length).toBe(0);
-    expect(request.bodyError).toMatch(/not valid base64/);
-  });
+      expect(request.body.length).toBe(0);
+      expect(request.bodyError).toMatch(/not valid base64/);
+    },
+  );
 
   it('reads the source from the path when there is no path parameter', () => {
-    const request = fromHttpApiEvent(httpApiEvent({ pathParameters: undefined, rawPath: '/webhooks/virus%74otal/' }));
+    const request = fromHttpApiEvent(
+      httpApiEvent({ pathParameters: undefined, rawPath: '/webhooks/virus%74otal/' }),
+    );
 
     expect(request.sourceId).toBe('virustotal');
   });
@@ -87,13 +101,17 @@ describe('fromHttpApiEvent on HTTP API events', () => {
   });
 
   it('merges names that differ only in case, in the order given', () => {
-    const request = fromHttpApiEvent(httpApiEvent({ headers: { 'X-Token': 'one', 'x-token': 'two' } }));
+    const request = fromHttpApiEvent(
+      httpApiEvent({ headers: { 'X-Token': 'one', 'x-token': 'two' } }),
+    );
 
     expect(request.headers['x-token']).toBe('one,two');
   });
 
   it('keeps headers named like Object members as ordinary entries', () => {
-    const request = fromHttpApiEvent(httpApiEvent({ headers: { __proto__: 'x', constructor: 'y' } as never }));
+    const request = fromHttpApiEvent(
+      httpApiEvent({ headers: { __proto__: 'x', constructor: 'y' } as never }),
+    );
 
     expect(request.headers.constructor).toBe('y');
     expect(Object.getPrototypeOf(request.headers)).toBeNull();
@@ -104,7 +122,10 @@ describe('fromHttpApiEvent on HTTP API events', () => {
     ['null', null],
     ['a number', 42],
     ['an array', []],
-    ['an object with the wrong member types', { headers: 'x', body: 5, requestContext: 'y', pathParameters: [] }],
+    [
+      'an object with the wrong member types',
+      { headers: 'x', body: 5, requestContext: 'y', pathParameters: [] },
+    ],
   ])('reads %s as an empty request instead of throwing', (_case, event) => {
     const request = fromHttpApiEvent(event as never);
 
@@ -125,19 +146,25 @@ describe('fromRestApiEvent', () => {
   });
 
   it('reads headers that only the single-value map holds', () => {
-    const request = fromRestApiEvent(restApiEvent({ multiValueHeaders: {}, headers: { Authorization: 'Bearer t' } }));
+    const request = fromRestApiEvent(
+      restApiEvent({ multiValueHeaders: {}, headers: { Authorization: 'Bearer t' } }),
+    );
 
     expect(request.headers.authorization).toBe('Bearer t');
   });
 
   it('decodes a base64 body', () => {
-    const request = fromRestApiEvent(restApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64') }));
+    const request = fromRestApiEvent(
+      restApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64') }),
+    );
 
     expect(request.body.equals(BYTES)).toBe(true);
   });
 
   it('reads the method and the path', () => {
-    const request = fromRestApiEvent(restApiEvent({ httpMethod: 'PUT', pathParameters: null, path: '/webhooks/virustotal' }));
+    const request = fromRestApiEvent(
+      restApiEvent({ httpMethod: 'PUT', pathParameters: null, path: '/webhooks/virustotal' }),
+    );
 
     expect(request.method).toBe('PUT');
     expect(request.sourceId).toBe('virustotal');

@@ -35,35 +35,105 @@ function rejection(run: () => unknown): IngestError {
 
 describe('Standard Webhooks authentication', () => {
   it('accepts a valid signature and returns the webhook id', () => {
-    const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': NOW_SECONDS, 'webhook-signature': `v1,${sign('msg_1', NOW_SECONDS, BODY)}` };
-    expect(authenticate(request(headers), auth, secrets(SECRET), NOW)).toEqual({ senderDeliveryId: 'msg_1' });
+    const headers = {
+      'webhook-id': 'msg_1',
+      'webhook-timestamp': NOW_SECONDS,
+      'webhook-signature': `v1,${sign('msg_1', NOW_SECONDS, BODY)}`,
+    };
+    expect(authenticate(request(headers), auth, secrets(SECRET), NOW)).toEqual({
+      senderDeliveryId: 'msg_1',
+    });
   });
 
   it('accepts the headers the CLI builds', () => {
     const headers = authHeaders(auth, SECRET, BODY, NOW);
-    expect(authenticate(request(headers), auth, secrets(SECRET), NOW).senderDeliveryId).toBe(headers['webhook-id']);
+    expect(authenticate(request(headers), auth, secrets(SECRET), NOW).senderDeliveryId).toBe(
+      headers['webhook-id'],
+    );
   });
 
   it('accepts one valid signature among several during rotation', () => {
     const header = `v1,${sign('msg_2', NOW_SECONDS, BODY, 'whsec_b2xkLXNlY3JldC1rZXktYnl0ZXMtMTIz')} v1,${sign('msg_2', NOW_SECONDS, BODY)}`;
-    const headers = { 'webhook-id': 'msg_2', 'webhook-timestamp': NOW_SECONDS, 'webhook-signature': header };
+    const headers = {
+      'webhook-id': 'msg_2',
+      'webhook-timestamp': NOW_SECONDS,
+      'webhook-signature': header,
+    };
     expect(() => authenticate(request(headers), auth, secrets(SECRET), NOW)).not.toThrow();
   });
 
   it('accepts a secret without the whsec_ prefix', () => {
-    const headers = { 'webhook-id': 'msg_3', 'webhook-timestamp': NOW_SECONDS, 'webhook-signature': `v1,${sign('msg_3', NOW_SECONDS, BODY)}` };
-    expect(() => authenticate(request(headers), auth, secrets(SECRET.slice('whsec_'.length)), NOW)).not.toThrow();
+    const headers = {
+      'webhook-id': 'msg_3',
+      'webhook-timestamp': NOW_SECONDS,
+      'webhook-signature': `v1,${sign('msg_3', NOW_SECONDS, BODY)}`,
+    };
+    expect(() =>
+      authenticate(request(headers), auth, secrets(SECRET.slice('whsec_'.length)), NOW),
+    ).not.toThrow();
   });
 
   it.each([
-    ['no webhook-id', { 'webhook-timestamp': NOW_SECONDS, 'webhook-signature': 'v1,x' }, 'missing_credentials'],
-    ['no signature', { 'webhook-id': 'msg_4', 'webhook-timestamp': NOW_SECONDS }, 'missing_credentials'],
-    ['no timestamp', { 'webhook-id': 'msg_4', 'webhook-signature': `v1,${sign('msg_4', NOW_SECONDS, BODY)}` }, 'invalid_timestamp'],
-    ['a stale timestamp', { 'webhook-id': 'msg_4', 'webhook-timestamp': String(Number(NOW_SECONDS) - 301), 'webhook-signature': `v1,${sign('msg_4', String(Number(NOW_SECONDS) - 301), BODY)}` }, 'invalid_timestamp'],
-    ['a future timestamp', { 'webhook-id': 'msg_4', 'webhook-timestamp': String(Number(NOW_SECONDS) + 301), 'webhook-signature': `v1,${sign('msg_4', String(Number(NOW_SECONDS) + 301), BODY)}` }, 'invalid_timestamp'],
-    ['another webhook id', { 'webhook-id': 'msg_5', 'webhook-timestamp': NOW_SECONDS, 'webhook-signature': `v1,${sign('msg_4', NOW_SECONDS, BODY)}` }, 'invalid_signature'],
-    ['an unknown version', { 'webhook-id': 'msg_4', 'webhook-timestamp': NOW_SECONDS, 'webhook-signature': `v2,${sign('msg_4', NOW_SECONDS, BODY)}` }, 'invalid_signature'],
-    ['a truncated signature', { 'webhook-id': 'msg_4', 'webhook-timestamp': NOW_SECONDS, 'webhook-signature': `v1,${sign('msg_4', NOW_SECONDS, BODY).slice(0, 20)}` }, 'invalid_signature'],
+    [
+      'no webhook-id',
+      { 'webhook-timestamp': NOW_SECONDS, 'webhook-signature': 'v1,x' },
+      'missing_credentials',
+    ],
+    [
+      'no signature',
+      { 'webhook-id': 'msg_4', 'webhook-timestamp': NOW_SECONDS },
+      'missing_credentials',
+    ],
+    [
+      'no timestamp',
+      { 'webhook-id': 'msg_4', 'webhook-signature': `v1,${sign('msg_4', NOW_SECONDS, BODY)}` },
+      'invalid_timestamp',
+    ],
+    [
+      'a stale timestamp',
+      {
+        'webhook-id': 'msg_4',
+        'webhook-timestamp': String(Number(NOW_SECONDS) - 301),
+        'webhook-signature': `v1,${sign('msg_4', String(Number(NOW_SECONDS) - 301), BODY)}`,
+      },
+      'invalid_timestamp',
+    ],
+    [
+      'a future timestamp',
+      {
+        'webhook-id': 'msg_4',
+        'webhook-timestamp': String(Number(NOW_SECONDS) + 301),
+        'webhook-signature': `v1,${sign('msg_4', String(Number(NOW_SECONDS) + 301), BODY)}`,
+      },
+      'invalid_timestamp',
+    ],
+    [
+      'another webhook id',
+      {
+        'webhook-id': 'msg_5',
+        'webhook-timestamp': NOW_SECONDS,
+        'webhook-signature': `v1,${sign('msg_4', NOW_SECONDS, BODY)}`,
+      },
+      'invalid_signature',
+    ],
+    [
+      'an unknown version',
+      {
+        'webhook-id': 'msg_4',
+        'webhook-timestamp': NOW_SECONDS,
+        'webhook-signature': `v2,${sign('msg_4', NOW_SECONDS, BODY)}`,
+      },
+      'invalid_signature',
+    ],
+    [
+      'a truncated signature',
+      {
+        'webhook-id': 'msg_4',
+        'webhook-timestamp': NOW_SECONDS,
+        'webhook-signature': `v1,${sign('msg_4', NOW_SECONDS, BODY).slice(0, 20)}`,
+      },
+      'invalid_signature',
+    ],
   ])('rejects %s', (_case, headers, code) => {
     const error = rejection(() => authenticate(request(headers), auth, secrets(SECRET), NOW));
     expect(error.status).toBe(401);
@@ -71,12 +141,23 @@ describe('Standard Webhooks authentication', () => {
   });
 
   it('rejects a changed body', () => {
-    const headers = { 'webhook-id': 'msg_6', 'webhook-timestamp': NOW_SECONDS, 'webhook-signature': `v1,${sign('msg_6', NOW_SECONDS, BODY)}` };
-    expect(rejection(() => authenticate(request(headers, Buffer.from('{}')), auth, secrets(SECRET), NOW)).code).toBe('invalid_signature');
+    const headers = {
+      'webhook-id': 'msg_6',
+      'webhook-timestamp': NOW_SECONDS,
+      'webhook-signature': `v1,${sign('msg_6', NOW_SECONDS, BODY)}`,
+    };
+    expect(
+      rejection(() => authenticate(request(headers, Buffer.from('{}')), auth, secrets(SECRET), NOW))
+        .code,
+    ).toBe('invalid_signature');
   });
 
   it('refuses a secret too short to be a key, naming the secret', () => {
-    const headers = { 'webhook-id': 'msg_7', 'webhook-timestamp': NOW_SECONDS, 'webhook-signature': 'v1,AAAA' };
+    const headers = {
+      'webhook-id': 'msg_7',
+      'webhook-timestamp': NOW_SECONDS,
+      'webhook-signature': 'v1,AAAA',
+    };
     expect(() => authenticate(request(headers), auth, secrets('whsec_'), NOW)).toThrow(SecretError);
     expect(() => authenticate(request(headers), auth, secrets('whsec_'), NOW)).toThrow(/sw-secret/);
   });

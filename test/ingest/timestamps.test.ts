@@ -50,21 +50,34 @@ describe('readTimestamp', () => {
     expect(readTimestamp(value)).toBeUndefined();
   });
 
-  it.each([Number.NaN, Number.POSITIVE_INFINITY, -5, 1e14])('returns undefined for the number %d', (value) => {
-    expect(readTimestamp(value)).toBeUndefined();
-  });
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, -5, 1e14])(
+    'returns undefined for the number %d',
+    (value) => {
+      expect(readTimestamp(value)).toBeUndefined();
+    },
+  );
 
   it('reads seconds and milliseconds of the same instant alike', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1973-03-04T00:00:00Z'), max: new Date('5000-01-01T00:00:00Z'), noInvalidDate: true }), (date) => {
-        const milliseconds = date.getTime();
-        const seconds = Math.floor(milliseconds / 1000);
+      fc.property(
+        fc.date({
+          min: new Date('1973-03-04T00:00:00Z'),
+          max: new Date('5000-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        (date) => {
+          const milliseconds = date.getTime();
+          const seconds = Math.floor(milliseconds / 1000);
 
-        expect(readTimestamp(String(milliseconds))).toEqual({ format: 'epoch_milliseconds', date });
-        expect(readTimestamp(String(seconds))?.format).toBe('epoch_seconds');
-        expect(readTimestamp(String(seconds))?.date.getTime()).toBe(seconds * 1000);
-        expect(readTimestamp(date.toISOString())).toEqual({ format: 'iso8601', date });
-      }),
+          expect(readTimestamp(String(milliseconds))).toEqual({
+            format: 'epoch_milliseconds',
+            date,
+          });
+          expect(readTimestamp(String(seconds))?.format).toBe('epoch_seconds');
+          expect(readTimestamp(String(seconds))?.date.getTime()).toBe(seconds * 1000);
+          expect(readTimestamp(date.toISOString())).toEqual({ format: 'iso8601', date });
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -81,7 +94,8 @@ describe('readTimestamp', () => {
 });
 
 describe('checkTimestamp', () => {
-  const check = (value: string | undefined) => rejection(() => checkTimestamp(value, 'x-timestamp', 300, NOW));
+  const check = (value: string | undefined) =>
+    rejection(() => checkTimestamp(value, 'x-timestamp', 300, NOW));
 
   it('returns the header text as sent, for the signed content', () => {
     expect(checkTimestamp(` 0${NOW_SECONDS} `, 'x-timestamp', 300, NOW)).toBe(`0${NOW_SECONDS}`);

@@ -16,7 +16,8 @@ import { startSandbox, type Sandbox } from '../../sandbox/server.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
 
 const config = loadConfigFile('relay.config.json');
-const readEvent = async (name: string) => JSON.parse(await readFile(`events/lambda/${name}`, 'utf8'));
+const readEvent = async (name: string) =>
+  JSON.parse(await readFile(`events/lambda/${name}`, 'utf8'));
 
 describe('sample Lambda events', () => {
   let sandbox: Sandbox;
@@ -41,15 +42,28 @@ describe('sample Lambda events', () => {
       metrics: new InMemoryMetrics(),
     }));
 
-    const result = (await handler(await readEvent('ingest-http-api.json'), localContext('ingest', 10_000))) as APIGatewayProxyStructuredResultV2;
+    const result = (await handler(
+      await readEvent('ingest-http-api.json'),
+      localContext('ingest', 10_000),
+    )) as APIGatewayProxyStructuredResultV2;
 
     expect(result.statusCode).toBe(202);
     expect(JSON.parse(result.body ?? '{}')).toMatchObject({ status: 'accepted', records: 2 });
-    expect(queued[0]?.record).toMatchObject({ kind: 'threat_lookup_result', finding: 'Malicious', observable: { value: '203.0.113.50' } });
+    expect(queued[0]?.record).toMatchObject({
+      kind: 'threat_lookup_result',
+      finding: 'Malicious',
+      observable: { value: '203.0.113.50' },
+    });
   });
 
   it('forward delivers the SQS event to the sandbox', async () => {
-    const secrets = { ...config.local?.secrets, [config.instance.secretName]: { ...config.local?.secrets[config.instance.secretName], instanceUrl: sandbox.url } };
+    const secrets = {
+      ...config.local?.secrets,
+      [config.instance.secretName]: {
+        ...config.local?.secrets[config.instance.secretName],
+        instanceUrl: sandbox.url,
+      },
+    };
     const credentials = new InstanceCredentialsProvider({
       store: new LocalSecretStore(secrets),
       secretName: config.instance.secretName,
@@ -65,11 +79,18 @@ describe('sample Lambda events', () => {
       metrics: new InMemoryMetrics(),
     }));
 
-    const result = (await handler(await readEvent('forward-sqs.json'), localContext('forward', 30_000))) as SQSBatchResponse;
+    const result = (await handler(
+      await readEvent('forward-sqs.json'),
+      localContext('forward', 30_000),
+    )) as SQSBatchResponse;
 
     expect(result.batchItemFailures).toEqual([]);
     expect(sandbox.records('sn_ti_lookup_result')).toEqual([
-      expect.objectContaining({ observable: '203.0.113.7', finding: 'Malicious', source: 'Example Threat Feed' }),
+      expect.objectContaining({
+        observable: '203.0.113.7',
+        finding: 'Malicious',
+        source: 'Example Threat Feed',
+      }),
     ]);
   });
 });

@@ -66,7 +66,8 @@ function environmentOf(functionId: string): Record<string, unknown> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary keys of the JSON
 function decodeEnvironmentConfig(value: unknown): Record<string, any> {
   const text = String(value);
-  if (!text.startsWith(COMPRESSED_CONFIG_PREFIX)) return JSON.parse(text) as Record<string, unknown>;
+  if (!text.startsWith(COMPRESSED_CONFIG_PREFIX))
+    return JSON.parse(text) as Record<string, unknown>;
   const compressed = Buffer.from(text.slice(COMPRESSED_CONFIG_PREFIX.length), 'base64');
   return JSON.parse(gunzipSync(compressed).toString('utf8')) as Record<string, unknown>;
 }

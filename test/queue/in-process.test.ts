@@ -15,7 +15,12 @@ function message(recordIndex: number): DeliveryMessage {
 
 function queueAt(clock: { now: number }, maxReceiveCount = 3) {
   const deadLetters = new InProcessDeadLetterQueue();
-  const queue = new InProcessQueue({ maxReceiveCount, deadLetters, visibilityTimeoutMs: 1_000, now: () => clock.now });
+  const queue = new InProcessQueue({
+    maxReceiveCount,
+    deadLetters,
+    visibilityTimeoutMs: 1_000,
+    now: () => clock.now,
+  });
   return { queue, deadLetters };
 }
 
@@ -98,16 +103,40 @@ describe('InProcessDeadLetterQueue', () => {
     const clock = { now: 0 };
     const { queue, deadLetters } = queueAt(clock);
     const failedAt = '2026-03-01T12:00:00.000Z';
-    await deadLetters.deadLetter({ message: message(0), reason: 'retries_exhausted', retryable: true, detail: 'Last error (server_error)', attempts: 3, failedAt });
-    await deadLetters.deadLetter({ message: message(1), reason: 'insufficient_access', retryable: false, detail: 'Insufficient access', attempts: 1, failedAt });
-    await deadLetters.deadLetter({ body: 'not a message', reason: 'invalid_message', retryable: false, detail: 'unreadable', attempts: 1, failedAt });
+    await deadLetters.deadLetter({
+      message: message(0),
+      reason: 'retries_exhausted',
+      retryable: true,
+      detail: 'Last error (server_error)',
+      attempts: 3,
+      failedAt,
+    });
+    await deadLetters.deadLetter({
+      message: message(1),
+      reason: 'insufficient_access',
+      retryable: false,
+      detail: 'Insufficient access',
+      attempts: 1,
+      failedAt,
+    });
+    await deadLetters.deadLetter({
+      body: 'not a message',
+      reason: 'invalid_message',
+      retryable: false,
+      detail: 'unreadable',
+      attempts: 1,
+      failedAt,
+    });
     return { queue, deadLetters };
   }
 
   it('lists entries matching a filter', async () => {
     const { deadLetters } = await deadLettered();
     expect(deadLetters.list()).toHaveLength(3);
-    expect(deadLetters.list({ retryable: false }).map((entry) => entry.reason)).toEqual(['insufficient_access', 'invalid_message']);
+    expect(deadLetters.list({ retryable: false }).map((entry) => entry.reason)).toEqual([
+      'insufficient_access',
+      'invalid_message',
+    ]);
     expect(deadLetters.list({ reason: 'retries_exhausted', source: 'generic' })).toHaveLength(1);
   });
 
@@ -120,7 +149,10 @@ describe('InProcessDeadLetterQueue', () => {
     const [redriven] = await queue.receive(10);
     expect(JSON.parse(redriven!.body)).toMatchObject({ recordIndex: 0 });
     expect(redriven?.receiveCount).toBe(1);
-    expect(deadLetters.list().map((entry) => entry.reason)).toEqual(['insufficient_access', 'invalid_message']);
+    expect(deadLetters.list().map((entry) => entry.reason)).toEqual([
+      'insufficient_access',
+      'invalid_message',
+    ]);
   });
 
   it('keeps an entry without a record', async () => {

@@ -18,7 +18,12 @@ function message(deliveryId: string, value: string): DeliveryMessage {
     recordIndex: 0,
     source: 'generic',
     receivedAt: '2026-03-01T12:00:00.000Z',
-    record: { kind: 'threat_lookup_result', observable: { type: 'domain', value }, finding: 'Suspicious', source: 'Example Feed' },
+    record: {
+      kind: 'threat_lookup_result',
+      observable: { type: 'domain', value },
+      finding: 'Suspicious',
+      source: 'Example Feed',
+    },
   };
 }
 
@@ -54,8 +59,18 @@ beforeEach(async () => {
     failedAt: '2026-03-01T12:11:00.000Z',
   });
   // What SQS's own redrive policy moves: the delivery message itself.
-  sqs.messages.push({ ...sqs.messages[0]!, body: JSON.stringify(message('d-3', 'c.example.net')), messageId: 'moved-by-sqs', attributes: {} });
-  sqs.messages.push({ ...sqs.messages[0]!, body: 'not json', messageId: 'garbage', attributes: {} });
+  sqs.messages.push({
+    ...sqs.messages[0]!,
+    body: JSON.stringify(message('d-3', 'c.example.net')),
+    messageId: 'moved-by-sqs',
+    attributes: {},
+  });
+  sqs.messages.push({
+    ...sqs.messages[0]!,
+    body: 'not json',
+    messageId: 'garbage',
+    attributes: {},
+  });
 });
 
 describe('SqsDeadLetters', () => {
@@ -77,7 +92,11 @@ describe('SqsDeadLetters', () => {
     const dlq = new SqsDeadLetters({ client, queueUrl: DLQ_URL });
     const entries = await dlq.list({ reason: 'retries_exhausted' });
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ attempts: 5, lastResponse: { status: 503 }, message: { deliveryId: 'd-1' } });
+    expect(entries[0]).toMatchObject({
+      attempts: 5,
+      lastResponse: { status: 503 },
+      message: { deliveryId: 'd-1' },
+    });
   });
 
   it('shows one entry by its message id', async () => {
@@ -92,10 +111,15 @@ describe('SqsDeadLetters', () => {
 
     expect(result.deliveryQueueUrl).toBe(DELIVERY_URL);
     expect(result.redriven).toHaveLength(2);
-    const delivered = sqs.messages.filter((held) => held.queueUrl === DELIVERY_URL).map((held) => JSON.parse(held.body) as DeliveryMessage);
+    const delivered = sqs.messages
+      .filter((held) => held.queueUrl === DELIVERY_URL)
+      .map((held) => JSON.parse(held.body) as DeliveryMessage);
     expect(delivered.map((redriven) => redriven.deliveryId).sort()).toEqual(['d-1', 'd-3']);
     const left = await dlq.list();
-    expect(left.map((entry) => entry.reason).sort()).toEqual(['invalid_message', 'mandatory_fields_missing']);
+    expect(left.map((entry) => entry.reason).sort()).toEqual([
+      'invalid_message',
+      'mandatory_fields_missing',
+    ]);
   });
 
   it('keeps an entry without a record', async () => {
@@ -109,7 +133,9 @@ describe('SqsDeadLetters', () => {
   it('asks for the delivery queue when none names the DLQ', async () => {
     sqs.sourceQueues.set(DLQ_URL, []);
     const dlq = new SqsDeadLetters({ client, queueUrl: DLQ_URL });
-    await expect(dlq.redrive({ filter: { reason: 'retries_exhausted' } })).rejects.toThrow('--to-queue-url');
+    await expect(dlq.redrive({ filter: { reason: 'retries_exhausted' } })).rejects.toThrow(
+      '--to-queue-url',
+    );
     expect(await dlq.list()).toHaveLength(4);
   });
 });

@@ -48,9 +48,9 @@ describe('SqsDeliveryQueue', () => {
     await new SqsDeliveryQueue(client, QUEUE_URL).enqueue(messages);
 
     expect(sqs.calls).toEqual(['SendMessageBatch', 'SendMessageBatch', 'SendMessageBatch']);
-    expect(sqs.messages.map((sent) => (JSON.parse(sent.body) as DeliveryMessage).recordIndex)).toEqual(
-      messages.map((sent) => sent.recordIndex),
-    );
+    expect(
+      sqs.messages.map((sent) => (JSON.parse(sent.body) as DeliveryMessage).recordIndex),
+    ).toEqual(messages.map((sent) => sent.recordIndex));
     expect(sqs.messages[0]?.attributes.deliveryId?.StringValue).toBe('delivery-7');
     expect(sqs.messages[0]?.attributes.kind?.StringValue).toBe('threat_lookup_result');
   });
@@ -58,7 +58,9 @@ describe('SqsDeliveryQueue', () => {
   it('starts a new batch before the batch would pass 1 MiB', async () => {
     // "é" takes two bytes in UTF-8, so each message is about 198 KB and ten need two batches.
     const big = 'é'.repeat(99_000);
-    await new SqsDeliveryQueue(client, QUEUE_URL).enqueue(Array.from({ length: 10 }, (_, index) => message(index, big)));
+    await new SqsDeliveryQueue(client, QUEUE_URL).enqueue(
+      Array.from({ length: 10 }, (_, index) => message(index, big)),
+    );
     expect(sqs.calls).toEqual(['SendMessageBatch', 'SendMessageBatch']);
     expect(sqs.messages).toHaveLength(10);
   });
@@ -67,7 +69,9 @@ describe('SqsDeliveryQueue', () => {
     sqs.failIds.add('r1');
     await new SqsDeliveryQueue(client, QUEUE_URL).enqueue([message(0), message(1), message(2)]);
     expect(sqs.calls).toEqual(['SendMessageBatch', 'SendMessageBatch']);
-    expect(sqs.messages.map((sent) => (JSON.parse(sent.body) as DeliveryMessage).recordIndex).sort()).toEqual([0, 1, 2]);
+    expect(
+      sqs.messages.map((sent) => (JSON.parse(sent.body) as DeliveryMessage).recordIndex).sort(),
+    ).toEqual([0, 1, 2]);
   });
 
   it('throws when SQS fails the request', async () => {
@@ -91,6 +95,10 @@ describe('SqsDeadLetterQueue', () => {
     const [sent] = sqs.messages;
     expect(sent?.attributes.reason?.StringValue).toBe('mandatory_fields_missing');
     expect(sent?.attributes.messageId?.StringValue).toBe('delivery-7#3');
-    expect(JSON.parse(sent!.body)).toMatchObject({ reason: 'mandatory_fields_missing', attempts: 1, lastResponse: { status: 400 } });
+    expect(JSON.parse(sent!.body)).toMatchObject({
+      reason: 'mandatory_fields_missing',
+      attempts: 1,
+      lastResponse: { status: 400 },
+    });
   });
 });

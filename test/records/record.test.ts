@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DETAILS_LENGTH, relayRecordSchema } from '../../functions/records/record.ts';
 
-const lookup = { kind: 'threat_lookup_result', observable: { type: 'ipv4', value: '192.0.2.1' }, finding: 'Clean', source: 'Example' };
+const lookup = {
+  kind: 'threat_lookup_result',
+  observable: { type: 'ipv4', value: '192.0.2.1' },
+  finding: 'Clean',
+  source: 'Example',
+};
 
 describe('record model', () => {
-  it.each(['https://feed.example.com/i/1?x=1', 'http://192.0.2.1/report'])('accepts the report URL %s', (reportUrl) => {
-    expect(relayRecordSchema.safeParse({ ...lookup, reportUrl }).success).toBe(true);
-  });
+  it.each(['https://feed.example.com/i/1?x=1', 'http://192.0.2.1/report'])(
+    'accepts the report URL %s',
+    (reportUrl) => {
+      expect(relayRecordSchema.safeParse({ ...lookup, reportUrl }).success).toBe(true);
+    },
+  );
 
   it.each(['javascript:alert(1)', 'data:text/html,<b>x</b>', 'ftp://example.com/x', 'not a url'])(
     'rejects the report URL %s',
@@ -20,12 +28,19 @@ describe('record model', () => {
   });
 
   it('rejects a blank configuration item', () => {
-    expect(relayRecordSchema.safeParse({ kind: 'ci_enrichment', ci: '  ', source: 'EDR' }).success).toBe(false);
+    expect(
+      relayRecordSchema.safeParse({ kind: 'ci_enrichment', ci: '  ', source: 'EDR' }).success,
+    ).toBe(false);
   });
 
   it('rejects details that serialize beyond the limit', () => {
     const details = { text: 'd'.repeat(MAX_DETAILS_LENGTH) };
-    const result = relayRecordSchema.safeParse({ kind: 'observable_enrichment', observable: lookup.observable, source: 'Example', details });
+    const result = relayRecordSchema.safeParse({
+      kind: 'observable_enrichment',
+      observable: lookup.observable,
+      source: 'Example',
+      details,
+    });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['details']);
   });
@@ -33,7 +48,12 @@ describe('record model', () => {
   it('rejects details nested too deeply to serialize', () => {
     let nested: Record<string, unknown> = {};
     for (let depth = 0; depth < 20_000; depth++) nested = { nested };
-    const result = relayRecordSchema.safeParse({ kind: 'observable_enrichment', observable: lookup.observable, source: 'Example', details: nested });
+    const result = relayRecordSchema.safeParse({
+      kind: 'observable_enrichment',
+      observable: lookup.observable,
+      source: 'Example',
+      details: nested,
+    });
     expect(result.success).toBe(false);
   });
 });

@@ -12,7 +12,10 @@ let report: FaultReport;
 let violations: string[];
 
 beforeAll(async () => {
-  run = await runFaultInjection({ events: EVENTS, seed: SEED }, loadConfigFile('relay.config.json'));
+  run = await runFaultInjection(
+    { events: EVENTS, seed: SEED },
+    loadConfigFile('relay.config.json'),
+  );
   ({ report, violations } = verifyFaultRun(run));
   process.stdout.write(`fault injection report: ${JSON.stringify(report)}\n`);
 }, 120_000);
@@ -29,7 +32,17 @@ describe('delivery under injected faults', () => {
   });
 
   it('drives every kind of fault', () => {
-    for (const fault of ['rate_limit', 'server_error', 'slow', 'reset', 'html', 'unknown_error', 'persist_failure', 'outage', 'unauthorized']) {
+    for (const fault of [
+      'rate_limit',
+      'server_error',
+      'slow',
+      'reset',
+      'html',
+      'unknown_error',
+      'persist_failure',
+      'outage',
+      'unauthorized',
+    ]) {
       expect(report.faultsInjected[fault], fault).toBeGreaterThan(0);
     }
   });
@@ -58,6 +71,8 @@ describe('delivery under injected faults', () => {
 
   it('recovers from the rotation with one secret read', () => {
     expect(report.rotation.secretReadsAfterSecretUpdate).toBe(1);
-    expect(report.rotation.unauthorizedAfterSecretUpdate).toBeLessThanOrEqual(report.maxConcurrency * 4);
+    expect(report.rotation.unauthorizedAfterSecretUpdate).toBeLessThanOrEqual(
+      report.maxConcurrency * 4,
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { request as httpRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  request as httpRequest,
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HIBERNATION_PAGE } from '../../sandbox/fault-replies.ts';
@@ -54,7 +60,12 @@ export async function startFaultProxy(options: {
   apiBasePath: string;
   random: SeededRandom;
   plan: FaultPlan;
-}): Promise<{ url: string; log: ProxiedRequest[]; peakInFlight: () => number; close: () => Promise<void> }> {
+}): Promise<{
+  url: string;
+  log: ProxiedRequest[];
+  peakInFlight: () => number;
+  close: () => Promise<void>;
+}> {
   const upstream = new URL(options.upstream);
   const log: ProxiedRequest[] = [];
   const closing = new AbortController();
@@ -73,7 +84,12 @@ export async function startFaultProxy(options: {
       return;
     }
 
-    const entry: ProxiedRequest = { path, columns: readColumns(body), clientStatus: null, startedAt: Date.now() };
+    const entry: ProxiedRequest = {
+      path,
+      columns: readColumns(body),
+      clientStatus: null,
+      startedAt: Date.now(),
+    };
     log.push(entry);
     inFlight += 1;
     peak = Math.max(peak, inFlight);
@@ -103,7 +119,12 @@ export async function startFaultProxy(options: {
         request.socket.destroy();
         return;
       case 'html':
-        reply(response, 200, { 'content-type': 'text/html;charset=UTF-8' }, Buffer.from(HIBERNATION_PAGE));
+        reply(
+          response,
+          200,
+          { 'content-type': 'text/html;charset=UTF-8' },
+          Buffer.from(HIBERNATION_PAGE),
+        );
         return;
       case 'rate_limit': {
         const retryAfter = options.random.chance(0.2) ? '1' : '0';
@@ -111,13 +132,24 @@ export async function startFaultProxy(options: {
         return;
       }
       case 'server_error': {
-        const status = options.random.weighted([[500, 1], [502, 1], [503, 2], [504, 1]] as const);
+        const status = options.random.weighted([
+          [500, 1],
+          [502, 1],
+          [503, 2],
+          [504, 1],
+        ] as const);
         replyJson(response, status, 'The instance cannot handle the request now');
         return;
       }
       case 'outage':
         if (options.random.chance(0.5)) replyJson(response, 503, 'Service Unavailable');
-        else reply(response, 200, { 'content-type': 'text/html;charset=UTF-8' }, Buffer.from(HIBERNATION_PAGE));
+        else
+          reply(
+            response,
+            200,
+            { 'content-type': 'text/html;charset=UTF-8' },
+            Buffer.from(HIBERNATION_PAGE),
+          );
         return;
       case 'unknown_error':
         replyJson(response, 500, 'Unknown error');
@@ -128,21 +160,40 @@ export async function startFaultProxy(options: {
     }
   }
 
-  async function forward(request: IncomingMessage, body: Buffer, response: ServerResponse): Promise<number> {
+  async function forward(
+    request: IncomingMessage,
+    body: Buffer,
+    response: ServerResponse,
+  ): Promise<number> {
     const answer = await exchange(request, body);
     reply(response, answer.status, answer.headers, answer.body);
     return answer.status;
   }
 
-  function exchange(request: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  function exchange(
+    request: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const outgoing = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: request.method,
+          path: request.url,
+          headers: { ...request.headers, host: upstream.host },
+        },
         (incoming) => {
           readAll(incoming).then((text) => {
             const headers: Record<string, string> = {};
             for (const [name, value] of Object.entries(incoming.headers)) {
-              if (typeof value === 'string' && name !== 'connection' && name !== 'keep-alive' && name !== 'transfer-encoding') headers[name] = value;
+              if (
+                typeof value === 'string' &&
+                name !== 'connection' &&
+                name !== 'keep-alive' &&
+                name !== 'transfer-encoding'
+              )
+                headers[name] = value;
             }
             resolve({ status: incoming.statusCode ?? 502, headers, body: text });
           }, reject);
@@ -172,12 +223,27 @@ function drawFault(random: SeededRandom, plan: FaultPlan, at: number): InjectedF
   return random.chance(plan.faultRate) ? random.weighted(plan.weights) : undefined;
 }
 
-function replyJson(response: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  const body = Buffer.from(JSON.stringify({ status: 'failure', error: { message, detail: 'Injected by the fault proxy' } }));
+function replyJson(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const body = Buffer.from(
+    JSON.stringify({
+      status: 'failure',
+      error: { message, detail: 'Injected by the fault proxy' },
+    }),
+  );
   reply(response, status, { 'content-type': 'application/json;charset=UTF-8', ...headers }, body);
 }
 
-function reply(response: ServerResponse, status: number, headers: Record<string, string>, body: Buffer): void {
+function reply(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: Buffer,
+): void {
   if (response.destroyed || response.headersSent) return;
   response.writeHead(status, { ...headers, 'content-length': String(body.length) });
   response.end(body);

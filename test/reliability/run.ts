@@ -54,12 +54,26 @@ export function faultRunConfig(shipped: unknown): RelayConfig {
   const base = JSON.parse(JSON.stringify(shipped)) as Record<string, Record<string, unknown>>;
   return parseConfig({
     ...base,
-    instance: { ...base.instance, requestTimeoutMs: 1_000, maxAttempts: 3, credentialsTtlSeconds: 3600 },
-    records: { threat_lookup_result: { mandatoryFields: ['observable', 'finding', 'source', 'report_url'] } },
-    delivery: { maxReceiveCount: 10, circuitBreaker: { failureThreshold: 5, coolDownMs: 200, maxCoolDownMs: 1_000 } },
+    instance: {
+      ...base.instance,
+      requestTimeoutMs: 1_000,
+      maxAttempts: 3,
+      credentialsTtlSeconds: 3600,
+    },
+    records: {
+      threat_lookup_result: { mandatoryFields: ['observable', 'finding', 'source', 'report_url'] },
+    },
+    delivery: {
+      maxReceiveCount: 10,
+      circuitBreaker: { failureThreshold: 5, coolDownMs: 200, maxCoolDownMs: 1_000 },
+    },
     deployment: {
       forward: { maxConcurrency: 4, batchSize: 10 },
-      partnerEventBus: { name: 'local-partner-bus', sourceId: 'generic', eventPattern: { source: [PARTNER_EVENT_SOURCE] } },
+      partnerEventBus: {
+        name: 'local-partner-bus',
+        sourceId: 'generic',
+        eventPattern: { source: [PARTNER_EVENT_SOURCE] },
+      },
     },
   });
 }
@@ -72,7 +86,10 @@ export function faultRunConfig(shipped: unknown): RelayConfig {
  * later. Redeliveries are sent after the deliveries they repeat. Returns once the queue
  * has drained.
  */
-export async function runFaultInjection(options: FaultRunOptions, shipped: unknown): Promise<FaultRun> {
+export async function runFaultInjection(
+  options: FaultRunOptions,
+  shipped: unknown,
+): Promise<FaultRun> {
   const startedAt = Date.now();
   const config = faultRunConfig(shipped);
   // Warnings and errors only: a delivered record logs at INFO, and a soak run delivers many.
@@ -94,7 +111,12 @@ export async function runFaultInjection(options: FaultRunOptions, shipped: unkno
     outages: [],
     slowMs: config.instance.requestTimeoutMs + 150,
   };
-  const proxy = await startFaultProxy({ upstream: sandbox.url, apiBasePath: config.instance.api.basePath, random: new SeededRandom(options.seed + 1), plan });
+  const proxy = await startFaultProxy({
+    upstream: sandbox.url,
+    apiBasePath: config.instance.api.basePath,
+    random: new SeededRandom(options.seed + 1),
+    plan,
+  });
   const stack = await startLocalStack({
     config,
     port: 0,
@@ -108,12 +130,24 @@ export async function runFaultInjection(options: FaultRunOptions, shipped: unkno
   const sends = planWorkload(options.events, random);
   const originals = sends.filter((send) => send.redeliveryOf === undefined);
   const redeliveries = sends.filter((send) => send.redeliveryOf !== undefined);
-  const rotation: RotationRecord = { passwordChangedAt: 0, secretUpdatedAt: 0, secretReadsBefore: 0, secretReadsAtUpdate: 0, secretReadsAfter: 0 };
+  const rotation: RotationRecord = {
+    passwordChangedAt: 0,
+    secretUpdatedAt: 0,
+    secretReadsBefore: 0,
+    secretReadsAtUpdate: 0,
+    secretReadsAfter: 0,
+  };
   let rotationDone: Promise<void> = Promise.resolve();
 
   const milestones = new Map<number, () => void>([
-    [Math.floor(originals.length / 4), () => plan.outages.push({ from: Date.now(), to: Date.now() + 700 })],
-    [Math.floor((originals.length * 3) / 4), () => plan.outages.push({ from: Date.now(), to: Date.now() + 700 })],
+    [
+      Math.floor(originals.length / 4),
+      () => plan.outages.push({ from: Date.now(), to: Date.now() + 700 }),
+    ],
+    [
+      Math.floor((originals.length * 3) / 4),
+      () => plan.outages.push({ from: Date.now(), to: Date.now() + 700 }),
+    ],
     [Math.floor(originals.length / 2), () => (rotationDone = rotate(stack, sandbox, rotation))],
   ]);
   let answered = 0;
@@ -124,7 +158,11 @@ export async function runFaultInjection(options: FaultRunOptions, shipped: unkno
     return result;
   });
   await rotationDone;
-  results.push(...(await sendAll(redeliveries, options.senders ?? 8, (send) => deliver(send, stack.relayUrl, config))));
+  results.push(
+    ...(await sendAll(redeliveries, options.senders ?? 8, (send) =>
+      deliver(send, stack.relayUrl, config),
+    )),
+  );
 
   await drain(stack, options.drainTimeoutMs ?? 90_000);
   rotation.secretReadsAfter = stack.secrets.readCount(INSTANCE_SECRET);
@@ -149,7 +187,11 @@ export async function runFaultInjection(options: FaultRunOptions, shipped: unkno
 }
 
 /** Changes the instance password, then puts the new secret 300 ms later, as an operator would. */
-async function rotate(stack: LocalStack, sandbox: Sandbox, rotation: RotationRecord): Promise<void> {
+async function rotate(
+  stack: LocalStack,
+  sandbox: Sandbox,
+  rotation: RotationRecord,
+): Promise<void> {
   rotation.secretReadsBefore = stack.secrets.readCount(INSTANCE_SECRET);
   rotation.passwordChangedAt = Date.now();
   sandbox.setPassword('relay.integration', ROTATED_PASSWORD);
@@ -160,7 +202,11 @@ async function rotate(stack: LocalStack, sandbox: Sandbox, rotation: RotationRec
   stack.secrets.put(INSTANCE_SECRET, { ...current, password: ROTATED_PASSWORD });
 }
 
-async function sendAll<T, R>(items: T[], concurrency: number, send: (item: T) => Promise<R>): Promise<R[]> {
+async function sendAll<T, R>(
+  items: T[],
+  concurrency: number,
+  send: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = [];
   let next = 0;
   const worker = async () => {

@@ -9,7 +9,10 @@ import { verifyFaultRun } from './verify.ts';
  */
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { events: { type: 'string', default: '10000' }, seed: { type: 'string', default: '20260301' } },
+  options: {
+    events: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '20260301' },
+  },
   strict: true,
 });
 const events = Number(values.events);
@@ -20,7 +23,10 @@ if (!Number.isInteger(events) || events < 20 || !Number.isInteger(seed)) {
 }
 
 // The repository's configuration contains the local secrets of the sources the workload sends as.
-const run = await runFaultInjection({ events, seed, drainTimeoutMs: 600_000 }, loadConfigFile('relay.config.json'));
+const run = await runFaultInjection(
+  { events, seed, drainTimeoutMs: 600_000 },
+  loadConfigFile('relay.config.json'),
+);
 try {
   const { report, violations } = verifyFaultRun(run);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

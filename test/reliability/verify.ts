@@ -30,7 +30,12 @@ export interface FaultReport {
   outages: number;
   circuitOpened: number;
   circuitOpenReturns: number;
-  rotation: { unauthorizedInWindow: number; unauthorizedAfterSecretUpdate: number; secretReadsInWindow: number; secretReadsAfterSecretUpdate: number };
+  rotation: {
+    unauthorizedInWindow: number;
+    unauthorizedAfterSecretUpdate: number;
+    secretReadsInWindow: number;
+    secretReadsAfterSecretUpdate: number;
+  };
   peakForwardInvocations: number;
   maxConcurrency: number;
   peakInstanceRequests: number;
@@ -74,7 +79,9 @@ export function verifyFaultRun(run: FaultRun): { report: FaultReport; violations
   for (const result of results) {
     const { send, status, body } = result;
     if (status !== 202) {
-      violations.push(`send ${send.index} (${send.channel}) was answered ${status}: ${JSON.stringify(body)}`);
+      violations.push(
+        `send ${send.index} (${send.channel}) was answered ${status}: ${JSON.stringify(body)}`,
+      );
       continue;
     }
     const records = normalizedRecords(send);
@@ -82,38 +89,63 @@ export function verifyFaultRun(run: FaultRun): { report: FaultReport; violations
       duplicateDeliveries += 1;
       for (const record of records) {
         if (!tracked.has(identityOfRecord(record, config))) {
-          violations.push(`send ${send.index} was answered as a duplicate, but no earlier delivery queued ${identityOfRecord(record, config)}`);
+          violations.push(
+            `send ${send.index} was answered as a duplicate, but no earlier delivery queued ${identityOfRecord(record, config)}`,
+          );
         }
       }
       continue;
     }
-    if (send.redeliveryOf !== undefined) violations.push(`redelivery ${send.index} of send ${send.redeliveryOf} was queued again`);
-    if (body.records !== records.length) violations.push(`send ${send.index} queued ${String(body.records)} records, not ${records.length}`);
+    if (send.redeliveryOf !== undefined)
+      violations.push(`redelivery ${send.index} of send ${send.redeliveryOf} was queued again`);
+    if (body.records !== records.length)
+      violations.push(
+        `send ${send.index} queued ${String(body.records)} records, not ${records.length}`,
+      );
     for (const record of records) {
       const identity = identityOfRecord(record, config);
       const earlier = tracked.get(identity);
       if (earlier !== undefined) {
         // The dedupe check and the remembering of keys are not one atomic step, so two identical deliveries in flight together are both queued.
         if (!earlier.queuedBy.some((other) => overlap(other, result))) {
-          violations.push(`${identity} was queued again by send ${send.index}, after the delivery that queued it had been answered`);
+          violations.push(
+            `${identity} was queued again by send ${send.index}, after the delivery that queued it had been answered`,
+          );
         }
         earlier.queuedBy.push(result);
         continue;
       }
-      tracked.set(identity, { identity, rejectedWith: builtToFail(record), deliveryId: String(body.deliveryId), queuedBy: [result], stored: 0, deadLetters: [], requests: [] });
+      tracked.set(identity, {
+        identity,
+        rejectedWith: builtToFail(record),
+        deliveryId: String(body.deliveryId),
+        queuedBy: [result],
+        stored: 0,
+        deadLetters: [],
+        requests: [],
+      });
     }
   }
 
   for (const table of new Set(Object.values(config.records).map((settings) => settings.table))) {
     for (const stored of sandbox.records(table)) {
       const entry = tracked.get(identityOfColumns(table, stored, config));
-      if (entry === undefined) violations.push(`the sandbox holds a record nobody sent: ${table} ${JSON.stringify(stored).slice(0, 200)}`);
+      if (entry === undefined)
+        violations.push(
+          `the sandbox holds a record nobody sent: ${table} ${JSON.stringify(stored).slice(0, 200)}`,
+        );
       else entry.stored += 1;
     }
   }
   for (const dead of stack.deadLetters.list()) {
-    const entry = dead.message === undefined ? undefined : tracked.get(identityOfRecord(dead.message.record, config));
-    if (entry === undefined) violations.push(`a dead letter matches no accepted record: ${JSON.stringify(dead).slice(0, 200)}`);
+    const entry =
+      dead.message === undefined
+        ? undefined
+        : tracked.get(identityOfRecord(dead.message.record, config));
+    if (entry === undefined)
+      violations.push(
+        `a dead letter matches no accepted record: ${JSON.stringify(dead).slice(0, 200)}`,
+      );
     else entry.deadLetters.push(dead);
   }
   for (const request of run.proxyLog) {
@@ -131,16 +163,23 @@ export function verifyFaultRun(run: FaultRun): { report: FaultReport; violations
     const dead = entry.deadLetters[0];
     const copies = entry.queuedBy.length;
     const endings = entry.stored + entry.deadLetters.length;
-    if (entry.deadLetters.length > copies) violations.push(`${entry.identity} was dead-lettered ${entry.deadLetters.length} times`);
+    if (entry.deadLetters.length > copies)
+      violations.push(`${entry.identity} was dead-lettered ${entry.deadLetters.length} times`);
     if (endings < copies) {
       lost += copies - endings;
-      violations.push(`${entry.identity} was accepted but is neither in the sandbox nor in the dead-letter queue`);
+      violations.push(
+        `${entry.identity} was accepted but is neither in the sandbox nor in the dead-letter queue`,
+      );
     }
     if (entry.stored > 0 && dead !== undefined) {
       both += 1;
-      if (dead.possiblyDelivered !== true && copies === 1) violations.push(`${entry.identity} is in the sandbox and in the dead-letter queue without possiblyDelivered`);
+      if (dead.possiblyDelivered !== true && copies === 1)
+        violations.push(
+          `${entry.identity} is in the sandbox and in the dead-letter queue without possiblyDelivered`,
+        );
     }
-    if (entry.rejectedWith !== undefined && entry.stored > 0) violations.push(`${entry.identity} should have been rejected but was stored`);
+    if (entry.rejectedWith !== undefined && entry.stored > 0)
+      violations.push(`${entry.identity} should have been rejected but was stored`);
     for (const entryDead of entry.deadLetters) {
       deadLettered[entryDead.reason] = (deadLettered[entryDead.reason] ?? 0) + 1;
       const wrong = wrongReason(entry, entryDead, config);
@@ -148,41 +187,61 @@ export function verifyFaultRun(run: FaultRun): { report: FaultReport; violations
     }
     concurrentCopies += copies - 1;
     const stores = entry.requests.filter((request) => request.upstreamStatus === 201).length;
-    if (stores !== entry.stored) violations.push(`${entry.identity} is stored ${entry.stored} times, but ${stores} POSTs of it were stored`);
+    if (stores !== entry.stored)
+      violations.push(
+        `${entry.identity} is stored ${entry.stored} times, but ${stores} POSTs of it were stored`,
+      );
     const extra = entry.stored - Math.max(0, copies - entry.deadLetters.length);
     if (extra > 0) {
       extraCopies += extra;
       // Each extra copy comes from a POST the instance stored while the relay got no response, which the forwarder counts.
-      const counted = entry.queuedBy.some((queued) => possibleDuplicates.has(String(queued.body.deliveryId)));
+      const counted = entry.queuedBy.some((queued) =>
+        possibleDuplicates.has(String(queued.body.deliveryId)),
+      );
       if (!counted && dead?.possiblyDelivered !== true) {
-        violations.push(`${entry.identity} is stored ${entry.stored} times but was not counted as a possible duplicate`);
+        violations.push(
+          `${entry.identity} is stored ${entry.stored} times but was not counted as a possible duplicate`,
+        );
       }
     }
   }
 
   const relayDeliveries = sumMetric(run, 'RecordsDelivered');
-  const expectedDeliveries = [...tracked.values()].reduce((sum, entry) => sum + entry.queuedBy.length - entry.deadLetters.length, 0);
+  const expectedDeliveries = [...tracked.values()].reduce(
+    (sum, entry) => sum + entry.queuedBy.length - entry.deadLetters.length,
+    0,
+  );
   if (relayDeliveries !== expectedDeliveries) {
-    violations.push(`the forwarder reported ${relayDeliveries} deliveries for ${expectedDeliveries} queued records that were not dead-lettered`);
+    violations.push(
+      `the forwarder reported ${relayDeliveries} deliveries for ${expectedDeliveries} queued records that were not dead-lettered`,
+    );
   }
 
   const rotation = rotationFigures(run);
   if (rotation.secretReadsAfterSecretUpdate !== 1) {
-    violations.push(`the relay read the instance secret ${rotation.secretReadsAfterSecretUpdate} times after it was updated, not once`);
+    violations.push(
+      `the relay read the instance secret ${rotation.secretReadsAfterSecretUpdate} times after it was updated, not once`,
+    );
   }
   const maxConcurrency = config.deployment.forward.maxConcurrency;
   if (stack.forwarder.peakConcurrency > maxConcurrency) {
-    violations.push(`${stack.forwarder.peakConcurrency} forward invocations ran at once; the cap is ${maxConcurrency}`);
+    violations.push(
+      `${stack.forwarder.peakConcurrency} forward invocations ran at once; the cap is ${maxConcurrency}`,
+    );
   }
 
   const faultsInjected: Record<string, number> = {};
   for (const request of run.proxyLog) {
-    if (request.fault !== undefined) faultsInjected[request.fault] = (faultsInjected[request.fault] ?? 0) + 1;
+    if (request.fault !== undefined)
+      faultsInjected[request.fault] = (faultsInjected[request.fault] ?? 0) + 1;
   }
-  faultsInjected.unauthorized = run.proxyLog.filter((request) => request.upstreamStatus === 401).length;
+  faultsInjected.unauthorized = run.proxyLog.filter(
+    (request) => request.upstreamStatus === 401,
+  ).length;
 
   const eventsBySource: Record<string, number> = {};
-  for (const { send } of results) eventsBySource[send.channel] = (eventsBySource[send.channel] ?? 0) + 1;
+  for (const { send } of results)
+    eventsBySource[send.channel] = (eventsBySource[send.channel] ?? 0) + 1;
 
   const report: FaultReport = {
     seed: run.options.seed,
@@ -221,14 +280,17 @@ function overlap(a: SendResult, b: SendResult): boolean {
 /** Returns the records ingest makes of a delivery, by the same pure normalization ingest runs. */
 function normalizedRecords(send: PlannedSend): RelayRecord[] {
   const sourceId = send.channel === 'partner-events' ? 'generic' : send.channel;
-  const payload = send.channel === 'partner-events' ? (send.payload as { detail: unknown }).detail : send.payload;
+  const payload =
+    send.channel === 'partner-events' ? (send.payload as { detail: unknown }).detail : send.payload;
   const adapter = getSource(sourceId)!;
   return adapter.normalize(adapter.payloadSchema.parse(payload), { receivedAt: new Date() });
 }
 
 function builtToFail(record: RelayRecord): SecOpsErrorCode | undefined {
-  if (record.kind === 'threat_lookup_result' && record.reportUrl === undefined) return 'mandatory_fields_missing';
-  if (record.kind === 'enrichment_mapping' && record.enrichmentMappingId === 'f'.repeat(32)) return 'unable_to_persist';
+  if (record.kind === 'threat_lookup_result' && record.reportUrl === undefined)
+    return 'mandatory_fields_missing';
+  if (record.kind === 'enrichment_mapping' && record.enrichmentMappingId === 'f'.repeat(32))
+    return 'unable_to_persist';
   return undefined;
 }
 
@@ -248,31 +310,53 @@ function identityOfRecord(record: RelayRecord, config: RelayConfig): string {
   }
 }
 
-function identityOfColumns(table: string, columns: Record<string, unknown>, config: RelayConfig): string {
+function identityOfColumns(
+  table: string,
+  columns: Record<string, unknown>,
+  config: RelayConfig,
+): string {
   const records = config.records;
-  const key = table === records.ci_enrichment.table ? records.ci_enrichment.columns.ci : records.observable_enrichment.columns.observable;
-  const summary = table === records.threat_lookup_result.table ? records.threat_lookup_result.columns.summary : records.observable_enrichment.columns.summary;
+  const key =
+    table === records.ci_enrichment.table
+      ? records.ci_enrichment.columns.ci
+      : records.observable_enrichment.columns.observable;
+  const summary =
+    table === records.threat_lookup_result.table
+      ? records.threat_lookup_result.columns.summary
+      : records.observable_enrichment.columns.summary;
   return `${table}|${String(columns[key!] ?? '')}|${String(columns[summary!] ?? '')}`;
 }
 
 function identityOfRequest(request: ProxiedRequest, config: RelayConfig): string | undefined {
   const resource = request.path.split('?')[0]!.split('/').at(-1);
-  const settings = Object.values(config.records).find((candidate) => candidate.resource === resource && candidate.table !== undefined);
+  const settings = Object.values(config.records).find(
+    (candidate) => candidate.resource === resource && candidate.table !== undefined,
+  );
   if (settings === undefined) return undefined;
   const mappingId = request.columns[config.records.enrichment_mapping.columns.enrichmentMappingId!];
   if (mappingId !== undefined) {
-    const raw = JSON.parse(request.columns[config.records.enrichment_mapping.columns.rawData!] ?? '{}') as Record<string, unknown>;
+    const raw = JSON.parse(
+      request.columns[config.records.enrichment_mapping.columns.rawData!] ?? '{}',
+    ) as Record<string, unknown>;
     return identityOfColumns(settings.table, raw, config);
   }
   return identityOfColumns(settings.table, request.columns, config);
 }
 
 /** Returns why a dead-letter entry's reason is wrong for the record, or undefined when it is right. */
-function wrongReason(entry: Tracked, dead: StoredDeadLetter, config: RelayConfig): string | undefined {
+function wrongReason(
+  entry: Tracked,
+  dead: StoredDeadLetter,
+  config: RelayConfig,
+): string | undefined {
   if (dead.reason === 'retries_exhausted') {
     const lastCode = /^Last error \(([a-z_]+)\)/.exec(dead.detail)?.[1];
-    if (dead.attempts !== config.delivery.maxReceiveCount) return `retries_exhausted after ${dead.attempts} receives, not ${config.delivery.maxReceiveCount}`;
-    if (lastCode === undefined || (lastCode !== 'circuit_open' && SECOPS_ERROR_RETRYABLE[lastCode as SecOpsErrorCode] !== true)) {
+    if (dead.attempts !== config.delivery.maxReceiveCount)
+      return `retries_exhausted after ${dead.attempts} receives, not ${config.delivery.maxReceiveCount}`;
+    if (
+      lastCode === undefined ||
+      (lastCode !== 'circuit_open' && SECOPS_ERROR_RETRYABLE[lastCode as SecOpsErrorCode] !== true)
+    ) {
       return `retries_exhausted with a last error that is not transient: ${dead.detail}`;
     }
     return undefined;
@@ -286,8 +370,11 @@ function wrongReason(entry: Tracked, dead: StoredDeadLetter, config: RelayConfig
 /** Delivery ids of the records the forwarder logged as possible duplicates. */
 function possibleDuplicateDeliveries(run: FaultRun): Set<string> {
   return new Set(
-    run.logLines()
-      .filter((line) => line.message === 'Possible duplicate created by a retried POST after a timeout')
+    run
+      .logLines()
+      .filter(
+        (line) => line.message === 'Possible duplicate created by a retried POST after a timeout',
+      )
       .map((line) => String(line.deliveryId)),
   );
 }
@@ -296,15 +383,23 @@ function rotationFigures(run: FaultRun): FaultReport['rotation'] {
   const { rotation, proxyLog } = run;
   const unauthorized = proxyLog.filter((request) => request.upstreamStatus === 401);
   return {
-    unauthorizedInWindow: unauthorized.filter((request) => request.startedAt < rotation.secretUpdatedAt).length,
-    unauthorizedAfterSecretUpdate: unauthorized.filter((request) => request.startedAt >= rotation.secretUpdatedAt).length,
+    unauthorizedInWindow: unauthorized.filter(
+      (request) => request.startedAt < rotation.secretUpdatedAt,
+    ).length,
+    unauthorizedAfterSecretUpdate: unauthorized.filter(
+      (request) => request.startedAt >= rotation.secretUpdatedAt,
+    ).length,
     secretReadsInWindow: rotation.secretReadsAtUpdate - rotation.secretReadsBefore,
     secretReadsAfterSecretUpdate: rotation.secretReadsAfter - rotation.secretReadsAtUpdate,
   };
 }
 
-function sumMetric(run: FaultRun, name: Parameters<FaultRun['stack']['metrics']['get']>[0]): number {
+function sumMetric(
+  run: FaultRun,
+  name: Parameters<FaultRun['stack']['metrics']['get']>[0],
+): number {
   let total = 0;
-  for (const [key, value] of run.stack.metrics.totals) if (key.startsWith(`${name}:`)) total += value;
+  for (const [key, value] of run.stack.metrics.totals)
+    if (key.startsWith(`${name}:`)) total += value;
   return total;
 }

@@ -47,7 +47,14 @@ export function planWorkload(events: number, random: SeededRandom): PlannedSend[
   const updatable: number[] = [];
   for (let index = 0; index < events; index++) {
     const previous = sends.length;
-    const shape = previous < 20 ? 'fresh' : random.weighted([['fresh', 88], ['redelivery', 8], ['update', 4]] as const);
+    const shape =
+      previous < 20
+        ? 'fresh'
+        : random.weighted([
+            ['fresh', 88],
+            ['redelivery', 8],
+            ['update', 4],
+          ] as const);
     if (shape === 'redelivery') {
       const original = sends[random.integer(0, previous - 1)]!;
       const first = original.redeliveryOf ?? original.index;
@@ -56,11 +63,21 @@ export function planWorkload(events: number, random: SeededRandom): PlannedSend[
     }
     if (shape === 'update' && updatable.length > 0) {
       const original = updatable[random.integer(0, updatable.length - 1)]!;
-      sends.push({ index, channel: 'generic', payload: findingRecords(original, 1 + (index % 7)), updateOf: original });
+      sends.push({
+        index,
+        channel: 'generic',
+        payload: findingRecords(original, 1 + (index % 7)),
+        updateOf: original,
+      });
       continue;
     }
 
-    const channel = random.weighted([['virustotal', 30], ['generic', 30], ['standard-webhooks', 20], ['partner-events', 20]] as const);
+    const channel = random.weighted([
+      ['virustotal', 30],
+      ['generic', 30],
+      ['standard-webhooks', 20],
+      ['partner-events', 20],
+    ] as const);
     switch (channel) {
       case 'virustotal':
         sends.push({ index, channel, payload: virusTotalDomainReport(index, random) });
@@ -75,8 +92,15 @@ export function planWorkload(events: number, random: SeededRandom): PlannedSend[
         break;
       case 'standard-webhooks': {
         const count = random.integer(1, 3);
-        const records = Array.from({ length: count }, (_, position) => genericRecord(index, position, random));
-        sends.push({ index, channel, payload: { records }, webhookId: `msg_${index}_${random.integer(0, 1e9)}` });
+        const records = Array.from({ length: count }, (_, position) =>
+          genericRecord(index, position, random),
+        );
+        sends.push({
+          index,
+          channel,
+          payload: { records },
+          webhookId: `msg_${index}_${random.integer(0, 1e9)}`,
+        });
         break;
       }
       case 'partner-events':
@@ -112,7 +136,13 @@ function virusTotalDomainReport(index: number, random: SeededRandom) {
         last_analysis_date: 1_767_225_600 + index,
         reputation: -malicious,
         tags: [],
-        last_analysis_stats: { malicious, suspicious: random.integer(0, 3), harmless: 60, undetected: 20, timeout: 0 },
+        last_analysis_stats: {
+          malicious,
+          suspicious: random.integer(0, 3),
+          harmless: 60,
+          undetected: 20,
+          timeout: 0,
+        },
         last_analysis_results: {},
       },
     },
@@ -120,30 +150,62 @@ function virusTotalDomainReport(index: number, random: SeededRandom) {
 }
 
 /** Builds one record of a random kind; about 3 % are built to be rejected by the instance. */
-function genericRecord(index: number, position: number, random: SeededRandom): Record<string, unknown> {
+function genericRecord(
+  index: number,
+  position: number,
+  random: SeededRandom,
+): Record<string, unknown> {
   const summary = `workload record ${index}.${position}`;
   const rejected = random.chance(0.03);
-  switch (random.weighted([['lookup', 40], ['observable', 25], ['ci', 20], ['mapping', 15]] as const)) {
+  switch (
+    random.weighted([
+      ['lookup', 40],
+      ['observable', 25],
+      ['ci', 20],
+      ['mapping', 15],
+    ] as const)
+  ) {
     case 'lookup':
       return {
         kind: 'threat_lookup_result',
         observable: domain(`lookup${position}`, index),
-        finding: random.weighted([['Malicious', 1], ['Suspicious', 1], ['Clean', 1], ['Unknown', 1]] as const),
+        finding: random.weighted([
+          ['Malicious', 1],
+          ['Suspicious', 1],
+          ['Clean', 1],
+          ['Unknown', 1],
+        ] as const),
         source: 'Example Feed',
         summary,
         // The test configuration makes the report URL mandatory, so a lookup without one is rejected.
         ...(!rejected && { reportUrl: `https://feed.example.org/report/${index}/${position}` }),
       };
     case 'observable':
-      return { kind: 'observable_enrichment', observable: domain(`enriched${position}`, index), source: 'Example Feed', summary, details: { score: random.integer(0, 100) } };
+      return {
+        kind: 'observable_enrichment',
+        observable: domain(`enriched${position}`, index),
+        source: 'Example Feed',
+        summary,
+        details: { score: random.integer(0, 100) },
+      };
     case 'ci':
-      return { kind: 'ci_enrichment', ci: domain(`host${position}`, index), source: 'Example EDR', summary, details: { agent: 'example' } };
+      return {
+        kind: 'ci_enrichment',
+        ci: domain(`host${position}`, index),
+        source: 'Example EDR',
+        summary,
+        details: { agent: 'example' },
+      };
     case 'mapping':
       return {
         kind: 'enrichment_mapping',
         // An unknown mapping makes the instance respond "Unable to persist record".
         enrichmentMappingId: rejected ? 'f'.repeat(32) : DEFAULT_ENRICHMENT_MAPPING_ID,
-        rawData: JSON.stringify({ observable: domain(`mapped${position}`, index), source: 'Example Mapper', summary }),
+        rawData: JSON.stringify({
+          observable: domain(`mapped${position}`, index),
+          source: 'Example Mapper',
+          summary,
+        }),
       };
   }
 }
@@ -161,25 +223,40 @@ function findingRecords(index: number, revision: number) {
         observable: domain('finding', index),
         source: 'Example Detector',
         summary: `brute force seen ${count} times`,
-        details: { count, updatedAt: new Date(Date.UTC(2026, 2, 1, 12, revision)).toISOString(), severity: 1 + (revision % 8) },
+        details: {
+          count,
+          updatedAt: new Date(Date.UTC(2026, 2, 1, 12, revision)).toISOString(),
+          severity: 1 + (revision % 8),
+        },
       },
     ],
   };
 }
 
 /** Sends one planned delivery to the local relay, authenticated as its source requires. */
-export async function deliver(send: PlannedSend, relayUrl: string, config: RelayConfig): Promise<SendResult> {
+export async function deliver(
+  send: PlannedSend,
+  relayUrl: string,
+  config: RelayConfig,
+): Promise<SendResult> {
   const body = Buffer.from(JSON.stringify(send.payload));
   const startedAt = Date.now();
   let response: Response;
   if (send.channel === 'partner-events') {
-    response = await fetch(`${relayUrl}/local/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    response = await fetch(`${relayUrl}/local/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
   } else {
     const settings = config.sources[send.channel]!;
     const secret = config.local!.secrets[settings.secretName!]!.secret as string;
     response = await fetch(`${relayUrl}/webhooks/${send.channel}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...authHeaders(settings.auth, secret, body, new Date(), send.webhookId) },
+      headers: {
+        'content-type': 'application/json',
+        ...authHeaders(settings.auth, secret, body, new Date(), send.webhookId),
+      },
       body,
     });
   }

@@ -4,7 +4,12 @@ import fc from 'fast-check';
 import type { z } from 'zod';
 import { authHeaders } from '../../cli/sign.ts';
 import { parseConfig } from '../../functions/config/load.ts';
-import type { RelayConfig, RelayConfigInput, SourceAuth, sourceAuthSchema } from '../../functions/config/schema.ts';
+import type {
+  RelayConfig,
+  RelayConfigInput,
+  SourceAuth,
+  sourceAuthSchema,
+} from '../../functions/config/schema.ts';
 import { SOURCES } from '../../functions/sources/index.ts';
 
 /** Ids of every registered source that takes webhooks, so a source added later is covered. */
@@ -69,10 +74,18 @@ export function securityConfig(overrides: Partial<RelayConfigInput> = {}): Relay
 }
 
 /** Headers that authenticate `body` for a source of `config`, as its vendor would send them. */
-export function signedHeaders(config: RelayConfig, sourceId: string, body: Buffer, now = new Date()): Record<string, string> {
+export function signedHeaders(
+  config: RelayConfig,
+  sourceId: string,
+  body: Buffer,
+  now = new Date(),
+): Record<string, string> {
   const auth: SourceAuth | undefined = config.sources[sourceId]?.auth;
   if (auth === undefined) throw new Error(`No source "${sourceId}" in the test configuration.`);
-  return { 'content-type': 'application/json', ...authHeaders(auth, sourceSecret(sourceId), body, now) };
+  return {
+    'content-type': 'application/json',
+    ...authHeaders(auth, sourceSecret(sourceId), body, now),
+  };
 }
 
 /** Reads the sample payloads in events/<source>/; empty when the source has none. */
@@ -106,7 +119,8 @@ function jsonPaths(value: unknown, prefix: (string | number)[] = []): (string | 
   if (Array.isArray(value)) {
     value.forEach((item, index) => paths.push(...jsonPaths(item, [...prefix, index])));
   } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) paths.push(...jsonPaths(item, [...prefix, key]));
+    for (const [key, item] of Object.entries(value))
+      paths.push(...jsonPaths(item, [...prefix, key]));
   }
   return paths;
 }
@@ -130,7 +144,20 @@ function replaceAt(value: unknown, path: (string | number)[], replacement: unkno
 /** Values that sit at the edges of what schemas and normalizers expect. */
 const edgeValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom('', ' ', '0', '-1', 'null', 'NaN', '1e400', '0.0.0.0', '::', '999.1.1.1', 'http://', 'a'.repeat(70_000)),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-1',
+    'null',
+    'NaN',
+    '1e400',
+    '0.0.0.0',
+    '::',
+    '999.1.1.1',
+    'http://',
+    'a'.repeat(70_000),
+  ),
   fc.constantFrom(0, -1, 1e308, -0, 2 ** 53, 1.5, 1767225600, 1767225600000),
   fc.constantFrom(null, true, [], {}),
 );

@@ -17,12 +17,20 @@ function snapshot(stack: LocalStack) {
     instanceRequests: sandbox.requests().length,
     queued: stack.queue.size,
     deadLetters: stack.deadLetters.list().length,
-    accepted: [...stack.metrics.totals.entries()].filter(([key]) => key.startsWith('RecordsAccepted')),
+    accepted: [...stack.metrics.totals.entries()].filter(([key]) =>
+      key.startsWith('RecordsAccepted'),
+    ),
   };
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({ config, port: 0, sandboxPort: 0, retryDelayMs: 20, logger: logs.logger });
+  stack = await startLocalStack({
+    config,
+    port: 0,
+    sandboxPort: 0,
+    retryDelayMs: 20,
+    logger: logs.logger,
+  });
   stack.sandbox!.setPassword('relay.integration', INSTANCE_PASSWORD);
 });
 
@@ -58,7 +66,11 @@ describe('control requests against the same stack', () => {
   it('accepts a correctly signed record, so the table above tests the checks', async () => {
     const body = Buffer.from(JSON.stringify({ ...LOOKUP_RECORD, observable: '198.51.100.78' }));
 
-    const answer = await sendRaw(stack.relayUrl, { path: '/webhooks/generic', headers: signedHeaders(config, 'generic', body), body });
+    const answer = await sendRaw(stack.relayUrl, {
+      path: '/webhooks/generic',
+      headers: signedHeaders(config, 'generic', body),
+      body,
+    });
 
     expect(answer.status).toBe(202);
   });
@@ -69,7 +81,10 @@ describe('control requests against the same stack', () => {
 
     const answer = await sendRaw(stack.relayUrl, {
       path: '/webhooks/generic',
-      headers: { 'content-type': 'application/json', 'X-SIGNATURE': [`sha256=${'0'.repeat(64)}`, signature] },
+      headers: {
+        'content-type': 'application/json',
+        'X-SIGNATURE': [`sha256=${'0'.repeat(64)}`, signature],
+      },
       body,
     });
 
@@ -78,7 +93,11 @@ describe('control requests against the same stack', () => {
 
   it('answers a replayed Standard Webhooks delivery as a duplicate and queues nothing', async () => {
     const body = Buffer.from(JSON.stringify({ ...LOOKUP_RECORD, observable: '198.51.100.80' }));
-    const request = { path: '/webhooks/standard-webhooks', headers: signedHeaders(config, 'standard-webhooks', body), body };
+    const request = {
+      path: '/webhooks/standard-webhooks',
+      headers: signedHeaders(config, 'standard-webhooks', body),
+      body,
+    };
 
     const first = await sendRaw(stack.relayUrl, request);
     const replay = await sendRaw(stack.relayUrl, request);
@@ -87,6 +106,10 @@ describe('control requests against the same stack', () => {
     expect(JSON.parse(first.text)).toMatchObject({ records: 1 });
     expect(replay.status).toBe(202);
     const answer = JSON.parse(replay.text) as Record<string, unknown>;
-    expect(answer).toMatchObject({ records: 0, duplicate: true, duplicateOf: JSON.parse(first.text).deliveryId });
+    expect(answer).toMatchObject({
+      records: 0,
+      duplicate: true,
+      duplicateOf: JSON.parse(first.text).deliveryId,
+    });
   });
 });

@@ -1,9 +1,17 @@
 import fc from 'fast-check';
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalSecretStore } from '../../functions/credentials/local.ts';
 import { INGEST_ERROR_STATUS } from '../../functions/ingest/errors.ts';
-import { createIngestHandler, EventRejectedError, type IngestEvent } from '../../functions/ingest/lambda.ts';
+import {
+  createIngestHandler,
+  EventRejectedError,
+  type IngestEvent,
+} from '../../functions/ingest/lambda.ts';
 import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import type { DeliveryQueue } from '../../functions/queue/queue.ts';
 import { InMemoryMetrics } from '../../functions/shared/metrics.ts';
@@ -50,9 +58,14 @@ beforeEach(() => {
 });
 
 /** Invokes the handler with a webhook event and checks the response against the error contract. */
-async function invokeWebhook(event: IngestEvent): Promise<{ status: number; body: Record<string, unknown> }> {
+async function invokeWebhook(
+  event: IngestEvent,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const before = queue.messages.length;
-  const result = (await handler(event, localContext('secops-relay-ingest', 10_000))) as APIGatewayProxyStructuredResultV2;
+  const result = (await handler(
+    event,
+    localContext('secops-relay-ingest', 10_000),
+  )) as APIGatewayProxyStructuredResultV2;
   const status = result.statusCode ?? 0;
   const body = JSON.parse(result.body ?? '') as Record<string, unknown>;
 
@@ -69,7 +82,12 @@ async function invokeWebhook(event: IngestEvent): Promise<{ status: number; body
   return { status, body };
 }
 
-function httpApiEvent(sourceId: string, headers: Record<string, string>, body: string, isBase64Encoded: boolean): APIGatewayProxyEventV2 {
+function httpApiEvent(
+  sourceId: string,
+  headers: Record<string, string>,
+  body: string,
+  isBase64Encoded: boolean,
+): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: 'POST /webhooks/{source}',
@@ -79,17 +97,27 @@ function httpApiEvent(sourceId: string, headers: Record<string, string>, body: s
     pathParameters: { source: sourceId },
     isBase64Encoded,
     body,
-    requestContext: { http: { method: 'POST' }, requestId: 'fuzz' } as APIGatewayProxyEventV2['requestContext'],
+    requestContext: {
+      http: { method: 'POST' },
+      requestId: 'fuzz',
+    } as APIGatewayProxyEventV2['requestContext'],
   };
 }
 
-function restApiEvent(sourceId: string, headers: Record<string, string>, body: string, isBase64Encoded: boolean): APIGatewayProxyEvent {
+function restApiEvent(
+  sourceId: string,
+  headers: Record<string, string>,
+  body: string,
+  isBase64Encoded: boolean,
+): APIGatewayProxyEvent {
   return {
     resource: '/webhooks/{source}',
     path: `/webhooks/${sourceId}`,
     httpMethod: 'POST',
     headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+    multiValueHeaders: Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name, [value]]),
+    ),
     queryStringParameters: null,
     multiValueQueryStringParameters: null,
     pathParameters: { source: sourceId },
@@ -103,7 +131,10 @@ function restApiEvent(sourceId: string, headers: Record<string, string>, body: s
 /** Bodies from random bytes to sample payloads with a few values changed. */
 function bodyFor(sourceId: string): fc.Arbitrary<Buffer> {
   return fc.oneof(
-    { weight: 3, arbitrary: mutatedSamples(sourceId).map((json) => Buffer.from(JSON.stringify(json) ?? '')) },
+    {
+      weight: 3,
+      arbitrary: mutatedSamples(sourceId).map((json) => Buffer.from(JSON.stringify(json) ?? '')),
+    },
     { weight: 1, arbitrary: fc.jsonValue().map((json) => Buffer.from(JSON.stringify(json))) },
     { weight: 1, arbitrary: fc.string().map((text) => Buffer.from(text)) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)) },
@@ -139,9 +170,11 @@ describe('ingest handler on arbitrary webhook requests', () => {
           const text = base64 ? body.toString('base64') : body.toString('utf8');
           // A utf8 round trip changes invalid bytes, so only base64 carries them unchanged.
           // The handler's IngestEvent type names only payload 2.0; fromHttpApiEvent reads 1.0 as well.
-          const event = (restApi
-            ? restApiEvent(sourceId, headers, text, base64)
-            : httpApiEvent(sourceId, headers, text, base64)) as IngestEvent;
+          const event = (
+            restApi
+              ? restApiEvent(sourceId, headers, text, base64)
+              : httpApiEvent(sourceId, headers, text, base64)
+          ) as IngestEvent;
 
           await invokeWebhook(event);
         },
@@ -151,12 +184,27 @@ describe('ingest handler on arbitrary webhook requests', () => {
   });
 
   it.each(WEBHOOK_SOURCE_IDS)('answers %s with 401 for forged credentials', async (sourceId) => {
-    const credentialHeaders = ['authorization', 'x-signature', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'x-relay-token'];
+    const credentialHeaders = [
+      'authorization',
+      'x-signature',
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+      'x-relay-token',
+    ];
     const forged = fc.dictionary(
       fc.oneof(fc.constantFrom(...credentialHeaders), fc.string({ minLength: 1, maxLength: 20 })),
       fc.oneof(
         fc.string(),
-        fc.constantFrom('Bearer ', 'Bearer x', 'sha256=', 'v1,', 'v1,AAAA', `Bearer ${sourceSecret(sourceId)}x`, String(Math.floor(Date.now() / 1000))),
+        fc.constantFrom(
+          'Bearer ',
+          'Bearer x',
+          'sha256=',
+          'v1,',
+          'v1,AAAA',
+          `Bearer ${sourceSecret(sourceId)}x`,
+          String(Math.floor(Date.now() / 1000)),
+        ),
         fc.base64String(),
         fc.string({ unit: fc.constantFrom(...'0123456789abcdef') }).map((hex) => `sha256=${hex}`),
       ),
@@ -165,7 +213,12 @@ describe('ingest handler on arbitrary webhook requests', () => {
     await fc.assert(
       fc.asyncProperty(forged, mutatedSamples(sourceId), async (headers, json) => {
         const body = JSON.stringify(json) ?? '';
-        const event = httpApiEvent(sourceId, { 'content-type': 'application/json', ...headers }, body, false);
+        const event = httpApiEvent(
+          sourceId,
+          { 'content-type': 'application/json', ...headers },
+          body,
+          false,
+        );
 
         const { status } = await invokeWebhook(event);
 
@@ -183,11 +236,32 @@ describe('ingest handler on arbitrary webhook requests', () => {
         {
           version: fc.constantFrom('2.0', '1.0', 'x'),
           httpMethod: fc.oneof(fc.constantFrom('POST', 'GET'), fc.anything()),
-          rawPath: fc.oneof(fc.constantFrom(...WEBHOOK_SOURCE_IDS.map((id) => `/webhooks/${id}`), '/webhooks/%E0%A4%A', '/'), fc.string()),
+          rawPath: fc.oneof(
+            fc.constantFrom(
+              ...WEBHOOK_SOURCE_IDS.map((id) => `/webhooks/${id}`),
+              '/webhooks/%E0%A4%A',
+              '/',
+            ),
+            fc.string(),
+          ),
           path: fc.string(),
-          headers: fc.oneof(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.anything())), fc.anything()),
-          multiValueHeaders: fc.oneof(fc.dictionary(fc.string(), fc.array(fc.anything())), fc.anything()),
-          pathParameters: fc.oneof(fc.record({ source: fc.oneof(fc.constantFrom(...WEBHOOK_SOURCE_IDS, '__proto__', 'constructor'), fc.anything()) }), fc.anything()),
+          headers: fc.oneof(
+            fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.anything())),
+            fc.anything(),
+          ),
+          multiValueHeaders: fc.oneof(
+            fc.dictionary(fc.string(), fc.array(fc.anything())),
+            fc.anything(),
+          ),
+          pathParameters: fc.oneof(
+            fc.record({
+              source: fc.oneof(
+                fc.constantFrom(...WEBHOOK_SOURCE_IDS, '__proto__', 'constructor'),
+                fc.anything(),
+              ),
+            }),
+            fc.anything(),
+          ),
           requestContext: fc.anything(),
           isBase64Encoded: fc.oneof(fc.boolean(), fc.anything()),
           body: fc.oneof(fc.string(), fc.base64String(), fc.anything()),
@@ -210,34 +284,65 @@ describe('ingest handler on arbitrary webhook requests', () => {
   });
 });
 
-describe.runIf(EVENT_SOURCE_IDS.length > 0)('ingest handler on arbitrary EventBridge events', () => {
-  it.each(EVENT_SOURCE_IDS)('accepts %s or rejects it with a documented 4xx', async (sourceId) => {
-    const match = SOURCES[sourceId]!.eventBridge!;
-    const detail = fc.oneof(
-      { weight: 3, arbitrary: mutatedSamples(sourceId).map((sample) => (typeof sample === 'object' && sample !== null && 'detail' in sample ? sample.detail : sample)) },
-      { weight: 1, arbitrary: fc.jsonValue() },
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...match.sources), fc.constantFrom(...match.detailTypes), detail, async (source, detailType, value) => {
-        const event = { version: '0', id: 'fuzz-event', 'detail-type': detailType, source, account: '123456789012', time: '2026-01-01T00:00:00Z', region: 'eu-west-1', resources: [], detail: value };
-        const before = queue.messages.length;
+describe.runIf(EVENT_SOURCE_IDS.length > 0)(
+  'ingest handler on arbitrary EventBridge events',
+  () => {
+    it.each(EVENT_SOURCE_IDS)(
+      'accepts %s or rejects it with a documented 4xx',
+      async (sourceId) => {
+        const match = SOURCES[sourceId]!.eventBridge!;
+        const detail = fc.oneof(
+          {
+            weight: 3,
+            arbitrary: mutatedSamples(sourceId).map((sample) =>
+              typeof sample === 'object' && sample !== null && 'detail' in sample
+                ? sample.detail
+                : sample,
+            ),
+          },
+          { weight: 1, arbitrary: fc.jsonValue() },
+        );
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom(...match.sources),
+            fc.constantFrom(...match.detailTypes),
+            detail,
+            async (source, detailType, value) => {
+              const event = {
+                version: '0',
+                id: 'fuzz-event',
+                'detail-type': detailType,
+                source,
+                account: '123456789012',
+                time: '2026-01-01T00:00:00Z',
+                region: 'eu-west-1',
+                resources: [],
+                detail: value,
+              };
+              const before = queue.messages.length;
 
-        try {
-          const body = (await handler(event, localContext('secops-relay-ingest', 10_000))) as Record<string, unknown>;
-          expect(queue.messages.length - before).toBe(body.records);
-        } catch (error) {
-          expect(error).toBeInstanceOf(EventRejectedError);
-          const { status, body } = (error as EventRejectedError).result;
-          expect(status).toBeGreaterThanOrEqual(400);
-          expect(status).toBeLessThan(500);
-          expect(documented.get(String(body.code))).toBe(status);
-          expect(queue.messages.length).toBe(before);
-        }
-      }),
-      { numRuns: NUM_RUNS },
+              try {
+                const body = (await handler(
+                  event,
+                  localContext('secops-relay-ingest', 10_000),
+                )) as Record<string, unknown>;
+                expect(queue.messages.length - before).toBe(body.records);
+              } catch (error) {
+                expect(error).toBeInstanceOf(EventRejectedError);
+                const { status, body } = (error as EventRejectedError).result;
+                expect(status).toBeGreaterThanOrEqual(400);
+                expect(status).toBeLessThan(500);
+                expect(documented.get(String(body.code))).toBe(status);
+                expect(queue.messages.length).toBe(before);
+              }
+            },
+          ),
+          { numRuns: NUM_RUNS },
+        );
+      },
     );
-  });
-});
+  },
+);
 
 describe('ingest error codes', () => {
   it('are all documented with their status', () => {

@@ -64,8 +64,14 @@ describe('local event path', () => {
   });
 
   it('names fields of a bare finding without the wrapping detail', async () => {
-    const body = JSON.stringify({ findings: [{ id: 'f-1', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 'high' }] });
-    const response = await fetch(`${stack.relayUrl}/webhooks/guardduty`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      findings: [{ id: 'f-1', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 'high' }],
+    });
+    const response = await fetch(`${stack.relayUrl}/webhooks/guardduty`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     const answer = (await response.json()) as { issues?: { path: string }[]; message: string };
     expect(response.status).toBe(422);
     expect(answer.issues?.[0]?.path).toBe('findings[0].severity');
@@ -73,8 +79,15 @@ describe('local event path', () => {
   });
 
   it('completes a partial EventBridge envelope instead of wrapping it', async () => {
-    const body = JSON.stringify({ region: 'eu-west-1', detail: { id: 'f-2', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 'high' } });
-    const response = await fetch(`${stack.relayUrl}/webhooks/guardduty`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      region: 'eu-west-1',
+      detail: { id: 'f-2', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 'high' },
+    });
+    const response = await fetch(`${stack.relayUrl}/webhooks/guardduty`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     const answer = (await response.json()) as { issues?: { path: string }[] };
     expect(response.status).toBe(422);
     expect(answer.issues?.[0]?.path).toBe('detail.severity');

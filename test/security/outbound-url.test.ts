@@ -11,7 +11,10 @@ const production: InstanceUrlPolicy = { allowedHosts: [], localMode: false };
 const local: InstanceUrlPolicy = { allowedHosts: [], localMode: true };
 
 /** A policy whose allow-list names the host, as a careless or hostile configuration would. */
-const listing = (host: string, localMode = false): InstanceUrlPolicy => ({ allowedHosts: [host], localMode });
+const listing = (host: string, localMode = false): InstanceUrlPolicy => ({
+  allowedHosts: [host],
+  localMode,
+});
 
 describe('checkInstanceUrl rejects internal addresses', () => {
   it.each([
@@ -22,7 +25,11 @@ describe('checkInstanceUrl rejects internal addresses', () => {
     ['https://0251.0376.0251.0376', production, 'IP address 169.254.169.254'],
     ['https://0xa9.0xfe.0xa9.0xfe', production, 'IP address 169.254.169.254'],
     ['https://169.254.43518', production, 'IP address 169.254.169.254'],
-    ['https://[::ffff:169.254.169.254]', listing('[::ffff:a9fe:a9fe]'), 'IP address [::ffff:a9fe:a9fe]'],
+    [
+      'https://[::ffff:169.254.169.254]',
+      listing('[::ffff:a9fe:a9fe]'),
+      'IP address [::ffff:a9fe:a9fe]',
+    ],
     ['https://[fd00:ec2::254]', listing('[fd00:ec2::254]'), 'IP address [fd00:ec2::254]'],
     ['https://[FD00:EC2:0:0:0:0:0:254]', production, 'IP address [fd00:ec2::254]'],
     ['https://[fe80::1]', listing('[fe80::1]'), 'IP address [fe80::1]'],
@@ -38,7 +45,11 @@ describe('checkInstanceUrl rejects internal addresses', () => {
     ['https://localhost.', listing('localhost.'), 'ends with a dot'],
     ['https://LOCALHOST', listing('localhost'), 'local or internal name'],
     ['https://admin.localhost', listing('admin.localhost'), 'local or internal name'],
-    ['https://metadata.google.internal', listing('metadata.google.internal'), 'local or internal name'],
+    [
+      'https://metadata.google.internal',
+      listing('metadata.google.internal'),
+      'local or internal name',
+    ],
     ['https://printer.local', listing('printer.local'), 'local or internal name'],
     ['https://instance-data', listing('instance-data'), 'local or internal name'],
     ['https://acme.service-now.com.', production, 'ends with a dot'],
@@ -85,7 +96,11 @@ describe('checkInstanceUrl accepts', () => {
   it.each([
     ['https://acme.service-now.com', production, 'https://acme.service-now.com'],
     ['https://ACME.service-now.com:443/', production, 'https://acme.service-now.com'],
-    ['https://servicenow.example.org', listing('ServiceNow.Example.org'), 'https://servicenow.example.org'],
+    [
+      'https://servicenow.example.org',
+      listing('ServiceNow.Example.org'),
+      'https://servicenow.example.org',
+    ],
     ['http://127.0.0.1:3001', local, 'http://127.0.0.1:3001'],
     ['http://2130706433:3001', local, 'http://127.0.0.1:3001'],
     ['http://localhost.:3001', local, 'http://localhost.:3001'],
@@ -104,7 +119,9 @@ describe('checkOutboundUrl', () => {
   };
 
   it('accepts a vendor API base URL with a path', () => {
-    expect(checkOutboundUrl('https://www.virustotal.com/api/v3', vendor).href).toBe('https://www.virustotal.com/api/v3');
+    expect(checkOutboundUrl('https://www.virustotal.com/api/v3', vendor).href).toBe(
+      'https://www.virustotal.com/api/v3',
+    );
   });
 
   it('names the setting to change for another host', () => {
@@ -115,24 +132,34 @@ describe('checkOutboundUrl', () => {
 
   it('allows no IP host whatever the allow-list names', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.ipV4(), fc.ipV4Extended(), fc.ipV6().map((ip) => `[${ip}]`)), (host) => {
-        const policy = { ...vendor, allowedHosts: [host] };
+      fc.property(
+        fc.oneof(
+          fc.ipV4(),
+          fc.ipV4Extended(),
+          fc.ipV6().map((ip) => `[${ip}]`),
+        ),
+        (host) => {
+          const policy = { ...vendor, allowedHosts: [host] };
 
-        expect(() => checkOutboundUrl(`https://${host}/`, policy)).toThrow(TypeError);
-      }),
+          expect(() => checkOutboundUrl(`https://${host}/`, policy)).toThrow(TypeError);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('throws only TypeError on arbitrary text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.webUrl({ withQueryParameters: true, withFragments: true })), (value) => {
-        try {
-          checkOutboundUrl(value, vendor);
-        } catch (error) {
-          expect(error).toBeInstanceOf(TypeError);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.webUrl({ withQueryParameters: true, withFragments: true })),
+        (value) => {
+          try {
+            checkOutboundUrl(value, vendor);
+          } catch (error) {
+            expect(error).toBeInstanceOf(TypeError);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -143,7 +170,13 @@ describe('isLoopbackHost', () => {
     expect(isLoopbackHost(host)).toBe(true);
   });
 
-  it.each(['localhost.example.com', '0.0.0.0', '[::ffff:7f00:1]', '169.254.169.254', 'localhost..'])('rejects %s', (host) => {
+  it.each([
+    'localhost.example.com',
+    '0.0.0.0',
+    '[::ffff:7f00:1]',
+    '169.254.169.254',
+    'localhost..',
+  ])('rejects %s', (host) => {
     expect(isLoopbackHost(host)).toBe(false);
   });
 });

@@ -31,11 +31,22 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 /** Starts a server on 127.0.0.1 that records each request and answers with `reply`. */
-async function startServer(reply: (received: Received) => { status: number; headers?: Record<string, string>; body?: string }): Promise<LoopbackServer> {
+async function startServer(
+  reply: (received: Received) => {
+    status: number;
+    headers?: Record<string, string>;
+    body?: string;
+  },
+): Promise<LoopbackServer> {
   const received: Received[] = [];
   const server: Server = createServer((request, response) => {
     void readBody(request).then((body) => {
-      const entry = { method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, body };
+      const entry = {
+        method: request.method ?? '',
+        url: request.url ?? '',
+        authorization: request.headers.authorization,
+        body,
+      };
       received.push(entry);
       const answer = reply(entry);
       response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
@@ -61,10 +72,21 @@ const config = parseConfig({ instance: { maxAttempts: 1 } });
 
 describe('SecOps client on redirects', () => {
   it.each([301, 302, 303, 307, 308])('does not follow a %d to another port', async (status) => {
-    const elsewhere = await startServer(() => ({ status: 201, body: '{"result":{"sys_id":"0123456789abcdef0123456789abcdef"}}' }));
-    const instance = await startServer((received) => ({ status, headers: { location: `${elsewhere.url}${received.url}` } }));
+    const elsewhere = await startServer(() => ({
+      status: 201,
+      body: '{"result":{"sys_id":"0123456789abcdef0123456789abcdef"}}',
+    }));
+    const instance = await startServer((received) => ({
+      status,
+      headers: { location: `${elsewhere.url}${received.url}` },
+    }));
     const store = new LocalSecretStore({
-      [SECRET_NAME]: { instanceUrl: instance.url, auth: 'basic', username: 'relay', password: 'redirect-test-password' },
+      [SECRET_NAME]: {
+        instanceUrl: instance.url,
+        auth: 'basic',
+        username: 'relay',
+        password: 'redirect-test-password',
+      },
     });
     const { client } = createTestClient({ config, store });
 
@@ -77,10 +99,21 @@ describe('SecOps client on redirects', () => {
   });
 
   it('does not send the OAuth client secret after a redirected token request', async () => {
-    const elsewhere = await startServer(() => ({ status: 200, body: '{"access_token":"stolen","expires_in":1800}' }));
-    const instance = await startServer((received) => ({ status: 307, headers: { location: `${elsewhere.url}${received.url}` } }));
+    const elsewhere = await startServer(() => ({
+      status: 200,
+      body: '{"access_token":"stolen","expires_in":1800}',
+    }));
+    const instance = await startServer((received) => ({
+      status: 307,
+      headers: { location: `${elsewhere.url}${received.url}` },
+    }));
     const store = new LocalSecretStore({
-      [SECRET_NAME]: { instanceUrl: instance.url, auth: 'oauth', clientId: 'relay-client', clientSecret: 'redirect-test-client-secret' },
+      [SECRET_NAME]: {
+        instanceUrl: instance.url,
+        auth: 'oauth',
+        clientId: 'relay-client',
+        clientSecret: 'redirect-test-client-secret',
+      },
     });
     const { client } = createTestClient({ config, store });
 
@@ -92,9 +125,17 @@ describe('SecOps client on redirects', () => {
   });
 
   it('delivers when the instance answers without a redirect', async () => {
-    const instance = await startServer(() => ({ status: 201, body: '{"result":{"sys_id":"0123456789abcdef0123456789abcdef"}}' }));
+    const instance = await startServer(() => ({
+      status: 201,
+      body: '{"result":{"sys_id":"0123456789abcdef0123456789abcdef"}}',
+    }));
     const store = new LocalSecretStore({
-      [SECRET_NAME]: { instanceUrl: instance.url, auth: 'basic', username: 'relay', password: 'redirect-test-password' },
+      [SECRET_NAME]: {
+        instanceUrl: instance.url,
+        auth: 'basic',
+        username: 'relay',
+        password: 'redirect-test-password',
+      },
     });
     const { client } = createTestClient({ config, store });
 

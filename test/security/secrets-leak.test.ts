@@ -41,7 +41,10 @@ async function eventually(check: () => boolean): Promise<void> {
 
 /** Lists every secret the stack was configured with, in each form it could be written. */
 function configuredSecrets(): string[] {
-  const values = [INSTANCE_PASSWORD, Buffer.from(`relay.integration:${INSTANCE_PASSWORD}`).toString('base64')];
+  const values = [
+    INSTANCE_PASSWORD,
+    Buffer.from(`relay.integration:${INSTANCE_PASSWORD}`).toString('base64'),
+  ];
   for (const id of WEBHOOK_SOURCE_IDS) {
     const secret = sourceSecret(id);
     values.push(secret, `${secret}-previous`);
@@ -66,7 +69,13 @@ function sentCredentials(): string[] {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({ config, port: 0, sandboxPort: 0, retryDelayMs: 20, logger: logs.logger });
+  stack = await startLocalStack({
+    config,
+    port: 0,
+    sandboxPort: 0,
+    retryDelayMs: 20,
+    logger: logs.logger,
+  });
   stack.sandbox!.setPassword('relay.integration', INSTANCE_PASSWORD);
 
   // Faults make the forwarder retry and log failures, which are the lines most likely to leak.
@@ -80,7 +89,9 @@ beforeAll(async () => {
   for (const hostile of HOSTILE_CASES) await send(hostile.build(config, new Date()));
 
   await eventually(() => stack.queue.size === 0);
-  answers.push(await sendRaw(stack.relayUrl, { method: 'GET', path: '/local/dead-letters', headers: {} }));
+  answers.push(
+    await sendRaw(stack.relayUrl, { method: 'GET', path: '/local/dead-letters', headers: {} }),
+  );
 }, 60_000);
 
 afterAll(async () => {

@@ -11,7 +11,9 @@ describe('checkConfiguredSources', () => {
   it('rejects an enabled source without an adapter, naming it', () => {
     const config = parseConfig({ sources: { virustotl: { secretName: 'x' } } });
     expect(() => checkConfiguredSources(config, getSource, SOURCE_IDS)).toThrow(ConfigError);
-    expect(() => checkConfiguredSources(config, getSource, SOURCE_IDS)).toThrow(/sources\.virustotl: no source has this id/);
+    expect(() => checkConfiguredSources(config, getSource, SOURCE_IDS)).toThrow(
+      /sources\.virustotl: no source has this id/,
+    );
   });
 
   it('ignores a disabled unknown source', () => {
@@ -21,6 +23,8 @@ describe('checkConfiguredSources', () => {
 
   it('rejects a webhook source without authentication', () => {
     const config = parseConfig({ sources: { virustotal: { auth: { type: 'none' } } } });
-    expect(() => checkConfiguredSources(config, getSource, SOURCE_IDS)).toThrow(/sources\.virustotal\.auth\.type/);
+    expect(() => checkConfiguredSources(config, getSource, SOURCE_IDS)).toThrow(
+      /sources\.virustotal\.auth\.type/,
+    );
   });
 });

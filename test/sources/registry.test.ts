@@ -3,7 +3,9 @@ import { getSource, SOURCES } from '../../functions/sources/index.ts';
 
 describe('source registry', () => {
   it('lists the contract source ids', () => {
-    expect(Object.keys(SOURCES)).toEqual(expect.arrayContaining(['generic', 'standard-webhooks', 'virustotal']));
+    expect(Object.keys(SOURCES)).toEqual(
+      expect.arrayContaining(['generic', 'standard-webhooks', 'virustotal']),
+    );
   });
 
   it.each(Object.entries(SOURCES))('registers %s under its own id', (id, source) => {

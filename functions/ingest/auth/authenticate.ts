@@ -56,7 +56,12 @@ export function authenticate(
         }
       }
       return {
-        senderDeliveryId: verifyStandardWebhook(request, secrets.values, auth.toleranceSeconds, now),
+        senderDeliveryId: verifyStandardWebhook(
+          request,
+          secrets.values,
+          auth.toleranceSeconds,
+          now,
+        ),
       };
   }
 }
@@ -94,7 +99,11 @@ function verifyToken(header: string, headerName: string, secrets: readonly strin
     token = match[1];
   }
   if (!secrets.some((secret) => equalSecrets(token, secret))) {
-    throw new IngestError(401, 'invalid_token', `The token in the ${headerName} header is not valid.`);
+    throw new IngestError(
+      401,
+      'invalid_token',
+      `The token in the ${headerName} header is not valid.`,
+    );
   }
 }
 

@@ -23,14 +23,24 @@ export function verifyStandardWebhook(
 ): string {
   const id = request.headers['webhook-id'];
   const signatureHeader = request.headers['webhook-signature'];
-  if (id === undefined || id.trim() === '' || signatureHeader === undefined || signatureHeader.trim() === '') {
+  if (
+    id === undefined ||
+    id.trim() === '' ||
+    signatureHeader === undefined ||
+    signatureHeader.trim() === ''
+  ) {
     throw new IngestError(
       401,
       'missing_credentials',
       'Missing the webhook-id or webhook-signature header; this source requires Standard Webhooks signatures.',
     );
   }
-  const timestamp = checkTimestamp(request.headers['webhook-timestamp'], 'webhook-timestamp', toleranceSeconds, now);
+  const timestamp = checkTimestamp(
+    request.headers['webhook-timestamp'],
+    'webhook-timestamp',
+    toleranceSeconds,
+    now,
+  );
 
   const presented = versionedSignatures(signatureHeader, 'v1')
     .map((signature) => decodeDigest(signature, SHA256_BYTES))
@@ -60,7 +70,10 @@ export function verifyStandardWebhook(
 
 /** Decodes the HMAC key of a Standard Webhooks secret: the base64 text after an optional `whsec_`. */
 export function secretKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+  return Buffer.from(
+    secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret,
+    'base64',
+  );
 }
 
 /**

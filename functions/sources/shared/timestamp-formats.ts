@@ -51,8 +51,20 @@ function readEpoch(value: number, integer: boolean): ReadTimestamp | undefined {
 function readIso8601(text: string): ReadTimestamp | undefined {
   const match = ISO_8601.exec(text);
   if (match === null) return undefined;
-  const [, year, month, day, hour, minute, second, fraction, zone, sign, offsetHours, offsetMinutes] =
-    match;
+  const [
+    ,
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    second,
+    fraction,
+    zone,
+    sign,
+    offsetHours,
+    offsetMinutes,
+  ] = match;
   const y = Number(year);
   const mo = Number(month);
   const d = Number(day);

@@ -1,3 +1,4 @@
+import { fitDetails } from '../shared/detail-values.ts';
 import type {
   ObservableEnrichment,
   RelayRecord,
@@ -192,7 +193,8 @@ function buildRecords(parts: RecordParts): [ThreatLookupResult, ObservableEnrich
     source: VIRUSTOTAL_VENDOR_NAME,
     summary: detections,
     enrichedAt: parts.analysedAt,
-    details: parts.details,
+    // Engine names and results are vendor text of any length; the budget keeps details small.
+    details: fitDetails(parts.details),
   };
   return [lookup, enrichment];
 }

@@ -96,7 +96,10 @@ export const MAX_VIRUSTOTAL_OBJECTS = 500;
 
 const objectList = z
   .array(virusTotalObjectSchema)
-  .max(MAX_VIRUSTOTAL_OBJECTS, `must hold at most ${MAX_VIRUSTOTAL_OBJECTS} objects; split the list`);
+  .max(
+    MAX_VIRUSTOTAL_OBJECTS,
+    `must hold at most ${MAX_VIRUSTOTAL_OBJECTS} objects; split the list`,
+  );
 
 const objectOrCollection = schemaByShape((input) =>
   Array.isArray(input) ? objectList : virusTotalObjectSchema,

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { genericSource } from '../../../functions/sources/generic/index.ts';
 
 function normalize(observable: string, finding: string) {
-  const payload = genericSource.payloadSchema.parse({ kind: 'threat_lookup_result', observable, finding, source: 'Feed', summary: 'Seen scanning.' });
+  const payload = genericSource.payloadSchema.parse({
+    kind: 'threat_lookup_result',
+    observable,
+    finding,
+    source: 'Feed',
+    summary: 'Seen scanning.',
+  });
   return genericSource.normalize(payload, { receivedAt: new Date() });
 }
 
@@ -16,7 +22,9 @@ describe('generic verdicts on unrouted addresses', () => {
   ])('turns %s %s into Unknown with the reason', (address, finding) => {
     const [record] = normalize(address, finding);
     expect(record).toMatchObject({ finding: 'Unknown' });
-    expect(record?.kind === 'threat_lookup_result' && record.summary).toContain('not routed on the internet');
+    expect(record?.kind === 'threat_lookup_result' && record.summary).toContain(
+      'not routed on the internet',
+    );
     expect(record?.kind === 'threat_lookup_result' && record.summary).toContain('Seen scanning.');
   });
 
