@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { relayConfigSchema, type RelayConfig } from './schema.ts';
 
 /** Environment variable holding the configuration as JSON; the CDK app sets it on every function. */

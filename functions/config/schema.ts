@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The relay's one configuration, read by the functions (from the SECOPS_RELAY_CONFIG

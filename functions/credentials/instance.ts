@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RelayConfig } from '../config/schema.ts';
 import { checkInstanceUrl, type InstanceUrlPolicy } from './instance-url.ts';
 import { SecretError, type SecretStore } from './secret-store.ts';

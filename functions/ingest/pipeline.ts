@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RelayConfig } from '../config/schema.ts';
 import type { SecretStore } from '../credentials/secret-store.ts';
 import { dropDuplicates, rememberDelivery, type DedupeSettings } from '../dedupe/deliveries.ts';

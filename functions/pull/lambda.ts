@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runDeadline } from './deadline.ts';
 import { runPullJob, type PullDependencies, type PullRunResult } from './run.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deliveryMessageSchema } from './message.ts';
 import type { DeadLetter } from './queue.ts';
 

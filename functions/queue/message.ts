@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { relayRecordSchema } from '../records/record.ts';
 
 /** One record on its way to the instance: the body of one queue message. */

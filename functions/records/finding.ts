@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * ServiceNow's threat lookup finding values. The instance rolls the most recent result of

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cidrNetwork, compressIpv6, parseCidr, unmapCidr, unmapIpv4 } from './ip.ts';
 
 export const OBSERVABLE_TYPES = [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { findingSchema } from './finding.ts';
 import { observableSchema } from './observable.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Builds a schema that picks one of several schemas by looking at the input's shape (array,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RelayRecord } from '../records/record.ts';
 
 /** What a source knows about the request besides its payload. */

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseConfig } from '../../functions/config/load.ts';
 import type { SecretStore } from '../../functions/credentials/secret-store.ts';
 import { routeEvent, type EventBridgeEvent } from '../../functions/ingest/event.ts';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseConfig } from '../../functions/config/load.ts';
 import { SecretError, type SecretStore } from '../../functions/credentials/secret-store.ts';
 import { ingestWebhook, type IngestDependencies } from '../../functions/ingest/ingest.ts';

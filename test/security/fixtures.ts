@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { authHeaders } from '../../cli/sign.ts';
 import { parseConfig } from '../../functions/config/load.ts';
 import type {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { relayRecordSchema, type RelayRecord } from '../../functions/records/record.ts';
 import { NormalizationError, type SourceAdapter } from '../../functions/sources/source.ts';
 

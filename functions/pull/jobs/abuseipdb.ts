@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PullJob } from '../../config/schema.ts';
 import { toUtcIso } from '../../sources/shared/timestamps.ts';
 import type { PulledItem, PullJobType } from '../job-type.ts';

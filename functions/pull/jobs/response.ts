@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatPath } from '../../ingest/pipeline.ts';
 import { PullError } from '../errors.ts';
 import type { VendorResponse } from '../job-type.ts';

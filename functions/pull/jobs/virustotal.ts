@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PullJob } from '../../config/schema.ts';
 import { parseObservable, type Observable } from '../../records/observable.ts';
 import { PullError } from '../errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isJsonObject, schemaByShape } from '../schema-by-shape.ts';
 import { taggedSchema } from '../shared/tagged-schema.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { toDotPath } from 'zod/v4/core';
 import type { RelayRecord } from '../../records/record.ts';
 import { awsServiceError, guardDutyFindingUrl, parseArn } from '../shared/aws.ts';
 import {
@@ -103,7 +103,7 @@ function normalizeFinding(
     context.skip?.(skip.reason, {
       findingId: finding.id,
       findingType: finding.type,
-      path: z.core.toDotPath([...path, ...skip.field]),
+      path: toDotPath([...path, ...skip.field]),
     });
     return [];
   }

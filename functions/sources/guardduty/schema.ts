@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsErrorBodySchema, isAwsErrorBody, type AwsErrorBody } from '../shared/aws.ts';
 import { eventBridgeEventSchema, isEventBridgeEvent } from '../shared/eventbridge.ts';
 import { isJsonObject, schemaByShape } from '../schema-by-shape.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { toDotPath } from 'zod/v4/core';
 import type { RelayRecord } from '../../records/record.ts';
 import {
   awsServiceError,
@@ -130,7 +130,7 @@ function normalizeFinding(
   if (skip !== undefined) {
     context.skip?.(skip.reason, {
       findingId: finding.Id,
-      path: z.core.toDotPath([...path, ...skip.field]),
+      path: toDotPath([...path, ...skip.field]),
       value: skip.value,
     });
     return [];
@@ -141,7 +141,7 @@ function normalizeFinding(
   for (const index of unnamed) {
     context.skip?.('unnamed_resource', {
       findingId: finding.Id,
-      path: z.core.toDotPath([...path, 'Resources', index, 'Details', 'AwsIamUser', 'UserId']),
+      path: toDotPath([...path, 'Resources', index, 'Details', 'AwsIamUser', 'UserId']),
     });
   }
   if (resources.length === 0) {

@@ -1,5 +1,5 @@
+import { toDotPath } from 'zod/v4/core';
 import { isIP } from 'node:net';
-import { z } from 'zod';
 import { ipScope, unmapIpv4 } from '../../records/ip.ts';
 import {
   canonicalizeObservable,
@@ -90,7 +90,7 @@ export class FindingObservables {
     const version = isIP(address);
     if (version === 0) {
       const reason = `"${abbreviate(value)}" is not an IP address.`;
-      this.unread.push({ path: z.core.toDotPath(path), value: abbreviate(value), reason });
+      this.unread.push({ path: toDotPath(path), value: abbreviate(value), reason });
       return;
     }
     if (ipScope(address) === 'unspecified') return;
@@ -122,7 +122,7 @@ export class FindingObservables {
     } catch (error) {
       if (!(error instanceof InvalidObservableError)) throw error;
       this.unread.push({
-        path: z.core.toDotPath(path),
+        path: toDotPath(path),
         value: abbreviate(value),
         reason: error.message,
       });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isJsonObject } from '../schema-by-shape.ts';
 import { NormalizationError } from '../source.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Builds a schema that rejects every input with one issue at `path`, for payload forms a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { genericSource } from '../../../functions/sources/generic/index.ts';
 import { MAX_GENERIC_RECORDS } from '../../../functions/sources/generic/schema.ts';
 import { recordsOf, runSource } from '../run-source.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { guardDutyPayloadSchema } from '../../../functions/sources/guardduty/schema.ts';
 import { guardDutyEvent, guardDutyFinding } from './fixtures.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { otxPayloadSchema } from '../../../functions/sources/otx/schema.ts';
 
 const GENERAL = { indicator: '203.0.113.9', type: 'IPv4', pulse_info: { count: 0, pulses: [] } };

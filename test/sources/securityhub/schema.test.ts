@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { securityHubPayloadSchema } from '../../../functions/sources/securityhub/schema.ts';
 import { asffFinding, securityHubEvent } from './fixtures.ts';
 

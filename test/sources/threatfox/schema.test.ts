@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { threatFoxPayloadSchema } from '../../../functions/sources/threatfox/schema.ts';
 
 const IOC = { id: '41', ioc: 'c2.example.net', ioc_type: 'domain', confidence_level: 50 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { urlhausResponseSchema } from '../../../functions/sources/urlhaus/schema.ts';
 
 function issuesOf(json: unknown) {
