@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidFaultError } from './errors.ts';
 
 /** How many of the next SecOps API requests the fault applies to; absent means until cleared. */
