@@ -23,7 +23,8 @@ export const PULL_USAGE = `  pull <job> --once           Run one pull job of the
                               (default: none, so every run starts from the job's lookback)
       --records               Also print each queued record as one JSON line
       --timeout <seconds>     Time the run may take before it stops cleanly (default 300)
-      --verbose               Print the run's INFO log lines (default: warnings and errors)`;
+      --verbose               Print the run's log lines, INFO and up, as JSON (default: none;
+                              a failure is printed as one message)`;
 
 /** The local stand-in for the delivery queue: it keeps what the run enqueued, for printing. */
 class CollectingQueue implements DeliveryQueue {
@@ -99,7 +100,8 @@ export async function runPullCommand(args: string[], out: NodeJS.WritableStream)
       timeoutSeconds,
       logger: new Logger({
         serviceName: 'secops-relay-pull',
-        logLevel: values.verbose === true ? 'INFO' : 'WARN',
+        // Without --verbose the command prints only its result, or the failure as one message.
+        logLevel: values.verbose === true ? 'INFO' : 'SILENT',
       }),
     });
   } catch (error) {

@@ -43,7 +43,7 @@ export interface RelayServerOptions {
  * deliver it) and the `/local/dead-letters` endpoints of `serveDeadLetters`.
  */
 export function createRelayServer(options: RelayServerOptions): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     handle(request, response, options).catch((error: unknown) => {
       options.logger.error('Local relay server failed', { error: error as Error });
       if (!response.headersSent)
@@ -51,6 +51,24 @@ export function createRelayServer(options: RelayServerOptions): Server {
       else response.destroy();
     });
   });
+  // Requests node:http cannot parse (oversized headers, a broken request line) get a JSON
+  // error like every other answer, instead of node's empty default.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      code: 'malformed_request',
+      message: tooLarge
+        ? 'The request headers are too large; send at most 16 KB of headers.'
+        : 'The request is not valid HTTP/1.1.',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
 }
 
 async function handle(

@@ -171,6 +171,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         server.closeAllConnections();
       });
       await forwarder.stop();
+      // The in-process queues live in memory: say what a stop loses instead of losing it quietly.
+      const dead = deadLetters.list().length;
+      if (queue.size > 0 || dead > 0) {
+        logger.warn('Local stack stopped with records in memory; they are lost', {
+          queuedRecords: queue.size,
+          deadLetteredRecords: dead,
+        });
+      }
       await sandbox?.close();
     },
   };

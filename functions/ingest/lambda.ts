@@ -70,7 +70,8 @@ export function createIngestHandler(logger: Logger, getDependencies: () => Inges
 function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json' },
+    // A 405 names the one method webhooks take, as HTTP requires.
+    headers: { 'content-type': 'application/json', ...(statusCode === 405 && { allow: 'POST' }) },
     body: JSON.stringify(body),
   };
 }

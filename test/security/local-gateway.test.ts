@@ -28,6 +28,22 @@ describe('local API Gateway stand-in', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
+  it('answers oversized headers with a JSON 431', async () => {
+    const response = await fetch(`${stack.relayUrl}/webhooks/virustotal`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-padding': 'p'.repeat(20_000) },
+      body: '{}',
+    });
+    expect(response.status).toBe(431);
+    expect(((await response.json()) as { code: string }).code).toBe('malformed_request');
+  });
+
+  it('names POST in the Allow header of a 405', async () => {
+    const response = await fetch(`${stack.relayUrl}/webhooks/virustotal`, { method: 'PUT', body: '{}' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
   it('answers 404 for a source path that is not valid percent-encoding', async () => {
     const answer = await post('/webhooks/%E0%A4%A', '{}');
     expect(answer.status).toBe(404);
