@@ -1,3 +1,6 @@
+import { LocalSecretStore } from '../functions/credentials/local.ts';
+import { SecretError } from '../functions/credentials/secret-store.ts';
+import { readSourceSecrets } from '../functions/ingest/source-secrets.ts';
 import { readFile } from 'node:fs/promises';
 import type { RelayConfig } from '../functions/config/schema.ts';
 import { authHeaders } from './sign.ts';
@@ -29,7 +32,7 @@ export async function send(options: SendOptions): Promise<SendResult> {
     options.secret ??
     (settings.secretName === undefined
       ? undefined
-      : localSecret(options.config, settings.secretName, options.source));
+      : await localSecret(options.config, settings.secretName, options.source));
 
   let body: Buffer;
   try {
@@ -62,16 +65,29 @@ export async function send(options: SendOptions): Promise<SendResult> {
   return { status: response.status, body: await response.text() };
 }
 
-function localSecret(config: RelayConfig, secretName: string, source: string): string {
-  const value = config.local?.secrets[secretName];
-  const secret = value?.secret ?? (Array.isArray(value?.secrets) ? value.secrets[0] : undefined);
-  if (typeof secret !== 'string' || secret === '') {
+/**
+ * Reads the source's current secret from the configuration's local secrets, with the same
+ * rules the relay applies to them (`secret`, or the first of `secrets`).
+ */
+async function localSecret(
+  config: RelayConfig,
+  secretName: string,
+  source: string,
+): Promise<string> {
+  try {
+    const [current] = await readSourceSecrets(
+      new LocalSecretStore(config.local?.secrets ?? {}),
+      secretName,
+      source,
+    );
+    return current!;
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
     throw new CliError(
-      `No secret for source "${source}": pass --secret, set SECOPS_RELAY_SECRET, or add ` +
-        `local.secrets["${secretName}"].secret to the configuration.`,
+      `No usable secret for source "${source}": ${error.message.replace(/\.?$/, '.')} Pass --secret, set ` +
+        `SECOPS_RELAY_SECRET, or add local.secrets["${secretName}"].secret to the configuration.`,
     );
   }
-  return secret;
 }
 
 async function readStdin(): Promise<Buffer> {

@@ -1,3 +1,4 @@
+import { isJsonObject } from '../functions/sources/schema-by-shape.ts';
 import { parseStrictJson, StrictJsonError } from '../functions/ingest/strict-json.ts';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -169,10 +170,6 @@ async function forwardAsEvent(
     return;
   }
   await invokeWithEvent(response, { ...envelope, detail: json }, options, { wrapped: true });
-}
-
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
