@@ -163,7 +163,7 @@ async function forwardAsEvent(
     return;
   }
   // A partial envelope (a `detail` object with some of the envelope's fields, as AWS samples
-  // show it) gets the missing fields; any other body is the bare item, wrapped as `detail`.
+  // show it) gets the missing fields. Any other body is the bare item, wrapped as `detail`.
   if (isJsonObject(json) && isJsonObject(json.detail)) {
     const completed: EventBridgeEvent = Object.assign({}, envelope, json, { detail: json.detail });
     await invokeWithEvent(response, completed, options);
@@ -302,7 +302,7 @@ function toHttpApiEvent(
 
 /**
  * Parses an event body with the same strict rules as webhook bodies (no duplicate keys, no
- * `__proto__`, bounded nesting), or answers 400 and returns undefined.
+ * `__proto__`, bounded nesting), or sends a 400 and returns undefined.
  */
 function readEventJson(response: ServerResponse, body: Buffer, maxDepth: number): unknown {
   try {

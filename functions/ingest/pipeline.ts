@@ -14,7 +14,7 @@ import { IngestError, type ErrorIssue } from './errors.ts';
 /** Largest queue message the relay sends; SQS accepts up to 1 MiB (1,048,576 bytes) per message. */
 export const MAX_MESSAGE_BYTES = 1_048_576;
 
-/** Most schema problems listed in one answer, so a wildly wrong payload gets a readable reply. */
+/** Maximum schema issues listed in one response, so a wildly wrong payload gets a readable reply. */
 const MAX_LISTED_ISSUES = 20;
 
 export interface IngestDependencies {
@@ -271,7 +271,7 @@ export function rejectionResult(error: unknown, log: DeliveryLog, logger: Logger
   };
 }
 
-/** Turns any error into the IngestError the sender sees, without internal detail. */
+/** Turns any error into the IngestError returned to the sender, without internal detail. */
 export function toIngestError(error: unknown): IngestError {
   if (error instanceof IngestError) return error;
   if (error instanceof Error && error.name === 'SecretError') {

@@ -22,13 +22,13 @@ export interface DeadLetter {
   failedAt: string;
 }
 
-/** Where ingest puts records for the forwarder: SQS in AWS, an in-process queue locally. */
+/** The queue ingest puts records on for the forwarder: SQS in AWS, an in-process queue locally. */
 export interface DeliveryQueue {
   /** Enqueues every message, or throws without having enqueued a partial set it did not report. */
   enqueue(messages: DeliveryMessage[]): Promise<void>;
 }
 
-/** Where the forwarder puts records it cannot deliver. */
+/** The queue for records the forwarder cannot deliver. */
 export interface DeadLetterQueue {
   deadLetter(entry: DeadLetter): Promise<void>;
 }

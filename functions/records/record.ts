@@ -3,9 +3,9 @@ import { findingSchema } from './finding.ts';
 import { observableSchema } from './observable.ts';
 
 /**
- * The relay's own record model. Sources produce these; the SecOps client turns each one
- * into the column names an instance uses (see `columns.ts`) only when it posts it, so a
- * change of column configuration also applies to records already queued.
+ * The relay's own record model, which sources produce. The SecOps client maps a record to
+ * the instance's column names (see `columns.ts`) only when it posts it, so a change of
+ * column configuration also applies to records already queued.
  */
 
 /**
@@ -16,7 +16,7 @@ import { observableSchema } from './observable.ts';
  */
 export const MAX_RAW_PAYLOAD_LENGTH = 65_000;
 
-/** A text that must say something: empty and whitespace-only values are rejected at ingest. */
+/** A text with content: empty and whitespace-only values are rejected at ingest. */
 const nonBlank = (max: number) =>
   z
     .string()

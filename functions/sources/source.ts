@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import type { RelayRecord } from '../records/record.ts';
 
-/** What a source knows about the request besides its payload. */
+/** The facts about a request, besides its payload, that a source may use. */
 export interface SourceContext {
   receivedAt: Date;
   /**
