@@ -59,15 +59,20 @@ export const abuseIpDbCheckBlockSchema = z.looseObject({
   data: z.looseObject({ networkAddress: z.string(), netmask: z.union([z.string(), z.number()]) }),
 });
 
-export const abuseIpDbPayloadSchema = schemaByShape((input) => {
-  if (isJsonObject(input) && 'errors' in input && !('data' in input)) {
-    return taggedSchema('error', abuseIpDbErrorBodySchema);
-  }
-  if (isJsonObject(input) && isJsonObject(input.data) && 'networkAddress' in input.data) {
-    return taggedSchema('check-block', abuseIpDbCheckBlockSchema);
-  }
-  return taggedSchema('check', abuseIpDbCheckResponseSchema);
-});
+export const abuseIpDbPayloadSchema = schemaByShape(
+  {
+    error: taggedSchema('error', abuseIpDbErrorBodySchema),
+    'check-block': taggedSchema('check-block', abuseIpDbCheckBlockSchema),
+    check: taggedSchema('check', abuseIpDbCheckResponseSchema),
+  },
+  (input) => {
+    if (isJsonObject(input) && 'errors' in input && !('data' in input)) return 'error';
+    if (isJsonObject(input) && isJsonObject(input.data) && 'networkAddress' in input.data) {
+      return 'check-block';
+    }
+    return 'check';
+  },
+);
 
 export type AbuseIpDbCheck = z.infer<typeof abuseIpDbCheckSchema>;
 export type AbuseIpDbReport = z.infer<typeof reportSchema>;

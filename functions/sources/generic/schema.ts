@@ -46,8 +46,9 @@ const typedObservableSchema = z
     canonicalObservable(() => canonicalizeObservable(input.type, input.value), context),
   );
 
-const observableInputSchema = schemaByShape((input) =>
-  typeof input === 'string' ? plainObservableSchema : typedObservableSchema,
+const observableInputSchema = schemaByShape(
+  { plain: plainObservableSchema, typed: typedObservableSchema },
+  (input) => (typeof input === 'string' ? 'plain' : 'typed'),
 );
 
 /** One record in the relay's own shape; strict, so a misspelt optional field is reported, not lost. */
@@ -70,12 +71,18 @@ const recordListSchema = z
  * `{"records": [...]}`.
  * Issue paths are those of the body as sent, such as `records[3].finding` or `[3].finding`.
  */
-export const genericPayloadSchema = schemaByShape((input): z.ZodType<GenericPayload, unknown> => {
-  if (Array.isArray(input)) return recordListSchema.transform((records) => ({ records }));
-  if (isJsonObject(input) && 'records' in input)
-    return z.strictObject({ records: recordListSchema });
-  return genericRecordSchema.transform((record) => ({ records: [record] }));
-});
+export const genericPayloadSchema: z.ZodType<GenericPayload, unknown> = schemaByShape(
+  {
+    array: recordListSchema.transform((records) => ({ records })),
+    wrapped: z.strictObject({ records: recordListSchema }),
+    single: genericRecordSchema.transform((record) => ({ records: [record] })),
+  },
+  (input) => {
+    if (Array.isArray(input)) return 'array';
+    if (isJsonObject(input) && 'records' in input) return 'wrapped';
+    return 'single';
+  },
+);
 
 export interface GenericPayload {
   records: RelayRecord[];

@@ -108,17 +108,29 @@ const EXPECTED =
   'query with "data", or an error body with "error".';
 
 /** Picks the response form by the members GreyNoise's endpoints always include. */
-export const greyNoisePayloadSchema = schemaByShape((input) => {
-  if (Array.isArray(input)) return taggedSchema('quick-list', z.array(greyNoiseQuickSchema));
-  if (!isJsonObject(input)) return taggedSchema('unrecognized', z.never({ error: EXPECTED }));
-  if ('data' in input) return taggedSchema('gnql', greyNoiseGnqlSchema);
-  if ('error' in input && !('ip' in input)) return taggedSchema('error', greyNoiseErrorBodySchema);
-  if ('code' in input) return taggedSchema('quick', greyNoiseQuickSchema);
-  if ('message' in input) return taggedSchema('community', greyNoiseCommunitySchema);
-  if ('seen' in input) return taggedSchema('context', greyNoiseContextSchema);
-  if ('riot' in input) return taggedSchema('riot', greyNoiseRiotSchema);
-  return taggedSchema('unrecognized', z.never({ error: EXPECTED }));
-});
+export const greyNoisePayloadSchema = schemaByShape(
+  {
+    'quick-list': taggedSchema('quick-list', z.array(greyNoiseQuickSchema)),
+    gnql: taggedSchema('gnql', greyNoiseGnqlSchema),
+    error: taggedSchema('error', greyNoiseErrorBodySchema),
+    quick: taggedSchema('quick', greyNoiseQuickSchema),
+    community: taggedSchema('community', greyNoiseCommunitySchema),
+    context: taggedSchema('context', greyNoiseContextSchema),
+    riot: taggedSchema('riot', greyNoiseRiotSchema),
+    unrecognized: taggedSchema('unrecognized', z.never({ error: EXPECTED })),
+  },
+  (input) => {
+    if (Array.isArray(input)) return 'quick-list';
+    if (!isJsonObject(input)) return 'unrecognized';
+    if ('data' in input) return 'gnql';
+    if ('error' in input && !('ip' in input)) return 'error';
+    if ('code' in input) return 'quick';
+    if ('message' in input) return 'community';
+    if ('seen' in input) return 'context';
+    if ('riot' in input) return 'riot';
+    return 'unrecognized';
+  },
+);
 
 /** The RIOT fields that RIOT lookups and some IP contexts carry. */
 export type GreyNoiseRiotFields = z.infer<z.ZodObject<typeof riotFields>>;

@@ -179,34 +179,39 @@ function looksLikeSdkOutput(input: Record<string, unknown>): string | undefined 
  * list of findings, a `GetFindings` response or an AWS error body. The local stack wraps a posted
  * body in an event as it is, so `detail` may hold any of these forms, not only one finding.
  */
-export const guardDutyItemsSchema = schemaByShape((input): z.ZodType<GuardDutyItems, unknown> => {
-  if (Array.isArray(input)) return z.array(guardDutyFindingSchema);
-  if (!isJsonObject(input)) return guardDutyFindingSchema;
-  if ('findings' in input) return guardDutyFindingListSchema;
-  if ('SchemaVersion' in input && 'ProductArn' in input) {
-    return rejectedForm(
+export const guardDutyItemsSchema: z.ZodType<GuardDutyItems, unknown> = schemaByShape(
+  {
+    array: z.array(guardDutyFindingSchema),
+    finding: guardDutyFindingSchema,
+    list: guardDutyFindingListSchema,
+    securityhub: rejectedForm(
       'This is a Security Hub finding (AWS Security Finding Format). Send it to the securityhub source.',
       ['ProductArn'],
-    );
-  }
-  const sdkMember = looksLikeSdkOutput(input);
-  if (sdkMember !== undefined) {
-    return rejectedForm(
+    ),
+    sdk: rejectedForm(
       'These are GuardDuty findings as the AWS CLI or an SDK prints them, with PascalCase ' +
         'members. Send the finding as EventBridge delivers it or as the GuardDuty API and its ' +
         'S3 export write it, with camelCase members ("id", "type", "severity").',
-      [sdkMember],
-    );
-  }
-  if (isAwsErrorBody(input)) return awsErrorBodySchema;
-  return guardDutyFindingSchema;
-});
+      (input) => [(isJsonObject(input) && looksLikeSdkOutput(input)) || ''],
+    ),
+    error: awsErrorBodySchema,
+  },
+  (input) => {
+    if (Array.isArray(input)) return 'array';
+    if (!isJsonObject(input)) return 'finding';
+    if ('findings' in input) return 'list';
+    if ('SchemaVersion' in input && 'ProductArn' in input) return 'securityhub';
+    if (looksLikeSdkOutput(input) !== undefined) return 'sdk';
+    if (isAwsErrorBody(input)) return 'error';
+    return 'finding';
+  },
+);
 
 export const guardDutyEventSchema = eventBridgeEventSchema(GUARDDUTY_EVENTS, guardDutyItemsSchema);
 
-export const guardDutyPayloadSchema = schemaByShape(
-  (input): z.ZodType<GuardDutyPayload, unknown> =>
-    isEventBridgeEvent(input) ? guardDutyEventSchema : guardDutyItemsSchema,
+export const guardDutyPayloadSchema: z.ZodType<GuardDutyPayload, unknown> = schemaByShape(
+  { event: guardDutyEventSchema, items: guardDutyItemsSchema },
+  (input) => (isEventBridgeEvent(input) ? 'event' : 'items'),
 );
 
 export type GuardDutyFinding = z.infer<typeof guardDutyFindingSchema>;

@@ -126,12 +126,15 @@ export type OtxPayload =
  * Picks the schema by the body's members: `passive_dns` is the passive DNS section, a
  * `detail` without `indicator` is an error body, anything else must be a general section.
  */
-export const otxPayloadSchema = schemaByShape((input): z.ZodType<OtxPayload, unknown> => {
-  if (isJsonObject(input) && 'passive_dns' in input) {
-    return taggedSchema('passive_dns', otxPassiveDnsSchema);
-  }
-  if (isJsonObject(input) && 'detail' in input && !('indicator' in input)) {
-    return taggedSchema('error', otxErrorSchema);
-  }
-  return taggedSchema('general', otxGeneralSchema);
-});
+export const otxPayloadSchema: z.ZodType<OtxPayload, unknown> = schemaByShape(
+  {
+    passive_dns: taggedSchema('passive_dns', otxPassiveDnsSchema),
+    error: taggedSchema('error', otxErrorSchema),
+    general: taggedSchema('general', otxGeneralSchema),
+  },
+  (input) => {
+    if (isJsonObject(input) && 'passive_dns' in input) return 'passive_dns';
+    if (isJsonObject(input) && 'detail' in input && !('indicator' in input)) return 'error';
+    return 'general';
+  },
+);

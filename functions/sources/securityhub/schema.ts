@@ -160,14 +160,17 @@ export const asffFindingSchema = z.looseObject(
  * The `detail` of a Security Hub event, `{"findings": [...]}` (Custom Action events add the
  * action's name), or a `GetFindings` response, which the API writes as `{"Findings": [...]}`.
  */
-const findingListSchema = schemaByShape((input) =>
-  isJsonObject(input) && 'findings' in input && !('Findings' in input)
-    ? z.looseObject({
-        findings: z.array(asffFindingSchema),
-        // Custom Action events name the action an analyst chose in the console.
-        actionName: text,
-      })
-    : z.looseObject({ Findings: z.array(asffFindingSchema) }),
+const findingListSchema = schemaByShape(
+  {
+    event: z.looseObject({
+      findings: z.array(asffFindingSchema),
+      // Custom Action events name the action an analyst chose in the console.
+      actionName: text,
+    }),
+    api: z.looseObject({ Findings: z.array(asffFindingSchema) }),
+  },
+  (input) =>
+    isJsonObject(input) && 'findings' in input && !('Findings' in input) ? 'event' : 'api',
 );
 
 /**
@@ -175,19 +178,24 @@ const findingListSchema = schemaByShape((input) =>
  * list of findings, a findings list or an AWS error body. The local stack wraps a posted body in
  * an event as it is, so `detail` may hold any of these forms, not only `{"findings": [...]}`.
  */
-export const securityHubItemsSchema = schemaByShape(
-  (input): z.ZodType<SecurityHubItems, unknown> => {
-    if (Array.isArray(input)) return z.array(asffFindingSchema);
-    if (!isJsonObject(input)) return asffFindingSchema;
-    if ('Findings' in input || 'findings' in input) return findingListSchema;
-    if ('schemaVersion' in input && 'type' in input && !('Id' in input)) {
-      return rejectedForm(
-        "This is a GuardDuty finding in GuardDuty's own format. Send it to the guardduty source, or send the finding as Security Hub imported it.",
-        ['type'],
-      );
-    }
-    if (isAwsErrorBody(input)) return awsErrorBodySchema;
-    return asffFindingSchema;
+export const securityHubItemsSchema: z.ZodType<SecurityHubItems, unknown> = schemaByShape(
+  {
+    array: z.array(asffFindingSchema),
+    finding: asffFindingSchema,
+    list: findingListSchema,
+    guardduty: rejectedForm(
+      "This is a GuardDuty finding in GuardDuty's own format. Send it to the guardduty source, or send the finding as Security Hub imported it.",
+      ['type'],
+    ),
+    error: awsErrorBodySchema,
+  },
+  (input) => {
+    if (Array.isArray(input)) return 'array';
+    if (!isJsonObject(input)) return 'finding';
+    if ('Findings' in input || 'findings' in input) return 'list';
+    if ('schemaVersion' in input && 'type' in input && !('Id' in input)) return 'guardduty';
+    if (isAwsErrorBody(input)) return 'error';
+    return 'finding';
   },
 );
 
@@ -196,9 +204,9 @@ export const securityHubEventSchema = eventBridgeEventSchema(
   securityHubItemsSchema,
 );
 
-export const securityHubPayloadSchema = schemaByShape(
-  (input): z.ZodType<SecurityHubPayload, unknown> =>
-    isEventBridgeEvent(input) ? securityHubEventSchema : securityHubItemsSchema,
+export const securityHubPayloadSchema: z.ZodType<SecurityHubPayload, unknown> = schemaByShape(
+  { event: securityHubEventSchema, items: securityHubItemsSchema },
+  (input) => (isEventBridgeEvent(input) ? 'event' : 'items'),
 );
 
 export type AsffFinding = z.infer<typeof asffFindingSchema>;

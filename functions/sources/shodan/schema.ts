@@ -78,15 +78,25 @@ const EXPECTED =
   'lookup with "ip", a host search with "matches", or an error body with "error" or "detail".';
 
 /** Picks the response form by the members each Shodan endpoint always includes. */
-export const shodanPayloadSchema = schemaByShape((input) => {
-  if (!isJsonObject(input)) return taggedSchema('unrecognized', z.never({ error: EXPECTED }));
-  if ('matches' in input) return taggedSchema('search', shodanSearchSchema);
-  if ('ip_str' in input) return taggedSchema('host', shodanHostSchema);
-  if ('error' in input) return taggedSchema('error', shodanErrorBodySchema);
-  if ('ip' in input) return taggedSchema('internetdb', shodanInternetDbSchema);
-  if ('detail' in input) return taggedSchema('internetdb-error', shodanInternetDbErrorBodySchema);
-  return taggedSchema('unrecognized', z.never({ error: EXPECTED }));
-});
+export const shodanPayloadSchema = schemaByShape(
+  {
+    search: taggedSchema('search', shodanSearchSchema),
+    host: taggedSchema('host', shodanHostSchema),
+    error: taggedSchema('error', shodanErrorBodySchema),
+    internetdb: taggedSchema('internetdb', shodanInternetDbSchema),
+    'internetdb-error': taggedSchema('internetdb-error', shodanInternetDbErrorBodySchema),
+    unrecognized: taggedSchema('unrecognized', z.never({ error: EXPECTED })),
+  },
+  (input) => {
+    if (!isJsonObject(input)) return 'unrecognized';
+    if ('matches' in input) return 'search';
+    if ('ip_str' in input) return 'host';
+    if ('error' in input) return 'error';
+    if ('ip' in input) return 'internetdb';
+    if ('detail' in input) return 'internetdb-error';
+    return 'unrecognized';
+  },
+);
 
 export type ShodanBanner = z.infer<typeof bannerSchema>;
 export type ShodanHost = z.infer<typeof shodanHostSchema>;

@@ -38,14 +38,21 @@ const iocListSchema = z.array(threatFoxIocSchema);
  * `data` of an "ok" response: a list of IOCs, one IOC (query `ioc` by id), or another object
  * (the `submit_ioc` result), which the normalizer rejects with its reason.
  */
-const dataSchema = schemaByShape((input) => {
-  if (Array.isArray(input)) return iocListSchema;
-  if (isJsonObject(input) && 'ioc' in input) return threatFoxIocSchema;
-  return z.looseObject(
-    {},
-    { error: 'Expected "data" to be a list of IOCs or one IOC with "ioc" and "ioc_type".' },
-  );
-});
+const dataSchema = schemaByShape(
+  {
+    list: iocListSchema,
+    ioc: threatFoxIocSchema,
+    other: z.looseObject(
+      {},
+      { error: 'Expected "data" to be a list of IOCs or one IOC with "ioc" and "ioc_type".' },
+    ),
+  },
+  (input) => {
+    if (Array.isArray(input)) return 'list';
+    if (isJsonObject(input) && 'ioc' in input) return 'ioc';
+    return 'other';
+  },
+);
 
 /** A response with `query_status` "ok" and its `data`. */
 export const threatFoxResultSchema = z.looseObject({
@@ -87,18 +94,19 @@ const notThreatFoxSchema = z.looseObject(
  * is one IOC. An object with `query_status` is an API response: "ok" with `data`, or another
  * status.
  */
-export const threatFoxPayloadSchema = schemaByShape(
-  (input): z.ZodType<ThreatFoxPayload, unknown> => {
-    if (Array.isArray(input)) return taggedSchema('ioc_list', iocListSchema);
-    if (isJsonObject(input) && 'ioc' in input && !('query_status' in input)) {
-      return taggedSchema('ioc', threatFoxIocSchema);
-    }
-    if (isJsonObject(input) && input.query_status === 'ok') {
-      return taggedSchema('result', threatFoxResultSchema);
-    }
-    if (isJsonObject(input) && input.query_status !== undefined) {
-      return taggedSchema('status', threatFoxStatusSchema);
-    }
-    return taggedSchema('status', notThreatFoxSchema);
+export const threatFoxPayloadSchema: z.ZodType<ThreatFoxPayload, unknown> = schemaByShape(
+  {
+    ioc_list: taggedSchema('ioc_list', iocListSchema),
+    ioc: taggedSchema('ioc', threatFoxIocSchema),
+    result: taggedSchema('result', threatFoxResultSchema),
+    status: taggedSchema('status', threatFoxStatusSchema),
+    unrecognized: taggedSchema('status', notThreatFoxSchema),
+  },
+  (input) => {
+    if (Array.isArray(input)) return 'ioc_list';
+    if (isJsonObject(input) && 'ioc' in input && !('query_status' in input)) return 'ioc';
+    if (isJsonObject(input) && input.query_status === 'ok') return 'result';
+    if (isJsonObject(input) && input.query_status !== undefined) return 'status';
+    return 'unrecognized';
   },
 );

@@ -147,17 +147,24 @@ const anyResponseSchema = z.looseObject(
  * - `host`: a host lookup;
  * - `urls` or `payloads`: a URL list or a payload list.
  */
-export const urlhausResponseSchema = schemaByShape((input): z.ZodType<UrlhausResponse, unknown> => {
-  if (!isJsonObject(input) || input.query_status === undefined) {
-    return taggedSchema('status', anyResponseSchema);
-  }
-  if (input.query_status !== 'ok') return taggedSchema('status', urlhausStatusSchema);
-  if ('url' in input) return taggedSchema('url', urlhausUrlLookupSchema);
-  if ('md5_hash' in input || 'sha256_hash' in input) {
-    return taggedSchema('payload', urlhausPayloadLookupSchema);
-  }
-  if ('host' in input) return taggedSchema('host', urlhausHostLookupSchema);
-  if ('urls' in input) return taggedSchema('url_list', urlhausUrlListSchema);
-  if ('payloads' in input) return taggedSchema('payload_list', urlhausPayloadListSchema);
-  return taggedSchema('status', urlhausStatusSchema);
-});
+export const urlhausResponseSchema: z.ZodType<UrlhausResponse, unknown> = schemaByShape(
+  {
+    unrecognized: taggedSchema('status', anyResponseSchema),
+    status: taggedSchema('status', urlhausStatusSchema),
+    url: taggedSchema('url', urlhausUrlLookupSchema),
+    payload: taggedSchema('payload', urlhausPayloadLookupSchema),
+    host: taggedSchema('host', urlhausHostLookupSchema),
+    url_list: taggedSchema('url_list', urlhausUrlListSchema),
+    payload_list: taggedSchema('payload_list', urlhausPayloadListSchema),
+  },
+  (input) => {
+    if (!isJsonObject(input) || input.query_status === undefined) return 'unrecognized';
+    if (input.query_status !== 'ok') return 'status';
+    if ('url' in input) return 'url';
+    if ('md5_hash' in input || 'sha256_hash' in input) return 'payload';
+    if ('host' in input) return 'host';
+    if ('urls' in input) return 'url_list';
+    if ('payloads' in input) return 'payload_list';
+    return 'status';
+  },
+);

@@ -101,8 +101,9 @@ const objectList = z
     `must hold at most ${MAX_VIRUSTOTAL_OBJECTS} objects; split the list`,
   );
 
-const objectOrCollection = schemaByShape((input) =>
-  Array.isArray(input) ? objectList : virusTotalObjectSchema,
+const objectOrCollection = schemaByShape(
+  { list: objectList, object: virusTotalObjectSchema },
+  (input) => (Array.isArray(input) ? 'list' : 'object'),
 );
 
 /** An object response (`{"data": {…}}`) or a collection (`{"data": […], "meta": …}`). */
@@ -125,13 +126,16 @@ export const virusTotalErrorBodySchema = z.looseObject({
 /** A bare array of objects, as the GTI/VirusTotal IOC stream delivers them. */
 export const virusTotalObjectListSchema = objectList;
 
-export const virusTotalPayloadSchema = schemaByShape(
-  (input): z.ZodType<VirusTotalPayload, unknown> => {
-    if (Array.isArray(input)) return virusTotalObjectListSchema;
-    if (isJsonObject(input) && 'error' in input && !('data' in input)) {
-      return virusTotalErrorBodySchema;
-    }
-    return virusTotalEnvelopeSchema;
+export const virusTotalPayloadSchema: z.ZodType<VirusTotalPayload, unknown> = schemaByShape(
+  {
+    list: virusTotalObjectListSchema,
+    error: virusTotalErrorBodySchema,
+    envelope: virusTotalEnvelopeSchema,
+  },
+  (input) => {
+    if (Array.isArray(input)) return 'list';
+    if (isJsonObject(input) && 'error' in input && !('data' in input)) return 'error';
+    return 'envelope';
   },
 );
 
