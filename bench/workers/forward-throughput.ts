@@ -6,6 +6,7 @@ import { createForwardHandler } from '../../functions/forward/lambda.ts';
 import type { DeadLetter, DeadLetterQueue } from '../../functions/queue/queue.ts';
 import { toInstanceRequest } from '../../functions/records/columns.ts';
 import { SecOpsClient } from '../../functions/secops/client.ts';
+import { nodeTransport, type Transport } from '../../functions/secops/http.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { CloudWatchMetrics } from '../../functions/shared/metrics.ts';
 import { localContext } from '../../local/lambda-context.ts';
@@ -72,11 +73,11 @@ async function measure(input: ForwardInput): Promise<ForwardOutput> {
   const deadLetters = new CountingDeadLetters();
   let inFlight = 0;
   let peakInFlight = 0;
-  const countingFetch: typeof fetch = async (url, init) => {
+  const countingTransport: Transport = async (url, request) => {
     inFlight += 1;
     peakInFlight = Math.max(peakInFlight, inFlight);
     try {
-      return await fetch(url, init);
+      return await nodeTransport(url, request);
     } finally {
       inFlight -= 1;
     }
@@ -87,7 +88,7 @@ async function measure(input: ForwardInput): Promise<ForwardOutput> {
     const credentials = InstanceCredentialsProvider.fromConfig(config, store, { localMode: true });
     return createForwardHandler(logger, () => ({
       config,
-      sender: new SecOpsClient({ config, credentials, logger, fetch: countingFetch }),
+      sender: new SecOpsClient({ config, credentials, logger, transport: countingTransport }),
       deadLetters,
       logger,
       metrics: new CloudWatchMetrics('secops-relay-forward'),

@@ -5,6 +5,7 @@ import type { DeadLetter, DeadLetterQueue } from '../queue/queue.ts';
 import type { DedupeStore } from '../dedupe/store.ts';
 import type { RelayRecord } from '../records/record.ts';
 import type { CircuitBreaker } from '../secops/circuit-breaker.ts';
+import type { UnansweredTally } from '../secops/http.ts';
 import type { RelayMetrics } from '../shared/metrics.ts';
 import { classifyFailure, type Failure } from './failure.ts';
 import { countUnansweredPosts } from './unanswered-posts.ts';
@@ -22,7 +23,7 @@ export interface ReceivedMessage {
 export interface RecordSender {
   create(
     record: RelayRecord,
-    options: { deadline: number; log?: Record<string, unknown> },
+    options: { deadline: number; log?: Record<string, unknown>; unanswered?: UnansweredTally },
   ): Promise<{ table: string; sysId?: string; attempts: number; status: number }>;
 }
 
@@ -134,8 +135,8 @@ async function forwardOne(
     receiveCount: received.receiveCount,
   };
 
-  const outcome = await countUnansweredPosts(() =>
-    deps.sender.create(message.record, { deadline, log }),
+  const outcome = await countUnansweredPosts((unanswered) =>
+    deps.sender.create(message.record, { deadline, log, unanswered }),
   );
   const unansweredBefore = await wasUnansweredBefore(message, received, outcome.unanswered, deps);
 

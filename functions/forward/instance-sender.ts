@@ -1,17 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RelayConfig } from '../config/schema.ts';
 import type { InstanceCredentialsProvider } from '../credentials/instance.ts';
-import { CircuitBreaker, guardFetch } from '../secops/circuit-breaker.ts';
+import { CircuitBreaker, guardTransport } from '../secops/circuit-breaker.ts';
 import { SecOpsClient } from '../secops/client.ts';
-import type { Fetch } from '../secops/http.ts';
+import { nodeTransport, type Transport } from '../secops/http.ts';
 import { watchUnansweredPosts } from './unanswered-posts.ts';
 
 export interface InstanceSenderOptions {
   config: RelayConfig;
   credentials: InstanceCredentialsProvider;
   logger: Logger;
-  /** The fetch that reaches the instance; the global fetch unless a test passes its own. */
-  fetch?: Fetch;
+  /** How requests reach the instance; node:http(s) unless a test passes its own. */
+  transport?: Transport;
   /** Clock in epoch milliseconds, for the breaker and the client. */
   now?: () => number;
 }
@@ -46,14 +46,14 @@ export function createInstanceSender(options: InstanceSenderOptions): {
     },
   });
   const basePath = config.instance.api.basePath;
-  const watched = watchUnansweredPosts(options.fetch ?? globalThis.fetch, (url) =>
+  const watched = watchUnansweredPosts(options.transport ?? nodeTransport, (url) =>
     url.pathname.startsWith(`${basePath}/`),
   );
   const sender = new SecOpsClient({
     config,
     credentials: options.credentials,
     logger,
-    fetch: guardFetch(watched, breaker, now),
+    transport: guardTransport(watched, breaker, now),
     now,
   });
   return { sender, breaker };

@@ -1,5 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Fetch } from '../secops/http.ts';
+import { socketErrorCode, type Transport, type UnansweredTally } from '../secops/http.ts';
 
 /** Socket errors that mean the request never left, so the instance cannot have stored it. */
 const NOT_SENT_CODES = new Set([
@@ -14,27 +13,27 @@ const NOT_SENT_CODES = new Set([
 /** Gateway statuses a proxy in front of the instance returns after the instance may have acted. */
 const GATEWAY_STATUSES = new Set([502, 504]);
 
-const tally = new AsyncLocalStorage<{ unanswered: number }>();
-
 /**
- * Wraps fetch so that a POST whose fate is unknown is counted for the record being
- * delivered: one that timed out, lost its connection after it was sent, or got a
+ * Wraps a transport so that a POST whose fate is unknown is counted in the request's
+ * `unanswered` tally: one that timed out, lost its connection after it was sent, or got a
  * gateway error. The instance may have stored such a record, and the SecOps API takes
  * no idempotency key, so a retry can store it twice.
  *
- * The client retries inside one `create` call, so the forwarder learns of these POSTs
- * through the fetch it gave the client, with the count kept per call by `countUnansweredPosts`.
+ * The client retries inside one `create` call and hands the call's tally to every
+ * request, so the forwarder learns of these POSTs through `countUnansweredPosts`.
  */
-export function watchUnansweredPosts(fetchImpl: Fetch, isRecordPost: (url: URL) => boolean): Fetch {
-  return async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const counted = (init?.method ?? 'GET').toUpperCase() === 'POST' && isRecordPost(url);
+export function watchUnansweredPosts(
+  transport: Transport,
+  isRecordPost: (url: URL) => boolean,
+): Transport {
+  return async (url, request) => {
+    const tally = request.method === 'POST' && isRecordPost(url) ? request.unanswered : undefined;
     try {
-      const response = await fetchImpl(input, init);
-      if (counted && GATEWAY_STATUSES.has(response.status)) noteUnanswered();
+      const response = await transport(url, request);
+      if (tally !== undefined && GATEWAY_STATUSES.has(response.status)) tally.count += 1;
       return response;
     } catch (error) {
-      if (counted && mayHaveBeenSent(error)) noteUnanswered();
+      if (tally !== undefined && mayHaveBeenSent(error)) tally.count += 1;
       throw error;
     }
   };
@@ -42,25 +41,20 @@ export function watchUnansweredPosts(fetchImpl: Fetch, isRecordPost: (url: URL) 
 
 /** Runs one delivery and returns how many of its POSTs went unanswered, whatever the outcome. */
 export async function countUnansweredPosts<T>(
-  deliver: () => Promise<T>,
+  deliver: (tally: UnansweredTally) => Promise<T>,
 ): Promise<
   { ok: true; value: T; unanswered: number } | { ok: false; error: unknown; unanswered: number }
 > {
-  const counter = { unanswered: 0 };
+  const tally: UnansweredTally = { count: 0 };
   try {
-    const value = await tally.run(counter, deliver);
-    return { ok: true, value, unanswered: counter.unanswered };
+    const value = await deliver(tally);
+    return { ok: true, value, unanswered: tally.count };
   } catch (error) {
-    return { ok: false, error, unanswered: counter.unanswered };
+    return { ok: false, error, unanswered: tally.count };
   }
 }
 
-function noteUnanswered(): void {
-  const counter = tally.getStore();
-  if (counter !== undefined) counter.unanswered += 1;
-}
-
 function mayHaveBeenSent(error: unknown): boolean {
-  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  return !(typeof code === 'string' && NOT_SENT_CODES.has(code));
+  const code = socketErrorCode(error);
+  return !(code !== undefined && NOT_SENT_CODES.has(code));
 }

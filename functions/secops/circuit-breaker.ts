@@ -1,4 +1,4 @@
-import type { Fetch } from './http.ts';
+import type { InstanceResponse, Transport } from './http.ts';
 import { parseRetryAfter } from './retry.ts';
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
@@ -60,7 +60,7 @@ export interface CircuitPermit {
  *
  * @example
  * const breaker = new CircuitBreaker({ failureThreshold: 5, coolDownMs: 10_000, maxCoolDownMs: 300_000 });
- * const client = new SecOpsClient({ config, credentials, fetch: guardFetch(fetch, breaker) });
+ * const client = new SecOpsClient({ config, credentials, transport: guardTransport(nodeTransport, breaker) });
  */
 export class CircuitBreaker {
   readonly #options: CircuitBreakerOptions;
@@ -173,21 +173,21 @@ export class CircuitBreaker {
 }
 
 /**
- * Wraps fetch so that every request to the instance goes through the breaker. A 429, a
+ * Wraps a transport so that every request to the instance goes through the breaker. A 429, a
  * 5xx, a 2xx HTML page (a hibernating instance) and a request that failed without a
  * response count as failures. A 401 counts as neither, because it is about the
  * credentials. While the circuit is open the wrapper throws CircuitOpenError and sends nothing.
  */
-export function guardFetch(
-  fetchImpl: Fetch,
+export function guardTransport(
+  transport: Transport,
   breaker: CircuitBreaker,
   now: () => number = Date.now,
-): Fetch {
-  return async (input, init) => {
+): Transport {
+  return async (url, request) => {
     const permit = breaker.acquire();
-    let response: Response;
+    let response: InstanceResponse;
     try {
-      response = await fetchImpl(input, init);
+      response = await transport(url, request);
     } catch (error) {
       permit.failure();
       throw error;

@@ -4,7 +4,13 @@ import { toInstanceRequest, type InstanceRequest } from '../records/columns.ts';
 import type { RelayRecord } from '../records/record.ts';
 import { createLogger } from '../shared/logger.ts';
 import { SecOpsError } from './errors.ts';
-import { exchange, type Fetch } from './http.ts';
+import {
+  exchange,
+  nodeTransport,
+  USER_AGENT,
+  type Transport,
+  type UnansweredTally,
+} from './http.ts';
 import { OAuthTokens } from './oauth.ts';
 import { interpretCreateResponse, type RequestContext } from './responses.ts';
 import { backoffDelayMs } from './retry.ts';
@@ -18,7 +24,8 @@ export interface ClientLogger {
 export interface SecOpsClientOptions {
   config: RelayConfig;
   credentials: InstanceCredentialsProvider;
-  fetch?: Fetch;
+  /** How requests reach the instance; node:http(s) with keep-alive unless a test passes its own. */
+  transport?: Transport;
   sleep?: (ms: number) => Promise<void>;
   /** A uniform draw from [0, 1) for backoff jitter. */
   random?: () => number;
@@ -32,6 +39,8 @@ export interface CreateOptions {
   deadline: number;
   /** Keys added to each log line, such as `deliveryId` and `source`; never secrets. */
   log?: Record<string, unknown>;
+  /** Handed to the transport with every request of this call; see `watchUnansweredPosts`. */
+  unanswered?: UnansweredTally;
 }
 
 export interface CreateResult {
@@ -47,8 +56,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Creates records through the "SecOps Integration Capabilities" scripted REST API of one
- * instance, with the retry policy written at `create`. Connections are reused: Node's
- * fetch keeps them alive in its pool, and the client never sends `Connection: close`.
+ * instance, with the retry policy written at `create`. Connections are reused: the
+ * transport keeps them alive in its pool, and the client never sends `Connection: close`.
  *
  * @example
  * const client = new SecOpsClient({ config, credentials });
@@ -60,7 +69,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export class SecOpsClient {
   readonly #config: RelayConfig;
   readonly #credentials: InstanceCredentialsProvider;
-  readonly #fetch: Fetch;
+  readonly #transport: Transport;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #now: () => number;
@@ -70,12 +79,12 @@ export class SecOpsClient {
   constructor(options: SecOpsClientOptions) {
     this.#config = options.config;
     this.#credentials = options.credentials;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#transport = options.transport ?? nodeTransport;
     this.#sleep = options.sleep ?? defaultSleep;
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger ?? createLogger('secops-relay');
-    this.#tokens = new OAuthTokens({ fetch: this.#fetch, now: this.#now });
+    this.#tokens = new OAuthTokens({ transport: this.#transport, now: this.#now });
   }
 
   /**
@@ -128,7 +137,13 @@ export class SecOpsClient {
 
       attempts += 1;
       try {
-        const created = await this.#attempt(credentials, request, context, sent);
+        const created = await this.#attempt(
+          credentials,
+          request,
+          context,
+          sent,
+          options.unanswered,
+        );
         return { table: request.table, sysId: created.sysId, attempts, status: created.status };
       } catch (error) {
         if (!(error instanceof SecOpsError)) throw error;
@@ -177,6 +192,7 @@ export class SecOpsClient {
     request: InstanceRequest,
     context: RequestContext,
     sent: { token?: string },
+    unanswered: UnansweredTally | undefined,
   ): Promise<{ sysId?: string; status: number }> {
     const timeoutMs = this.#config.instance.requestTimeoutMs;
     const signal = AbortSignal.timeout(timeoutMs);
@@ -191,7 +207,7 @@ export class SecOpsClient {
     }
 
     const response = await exchange(
-      this.#fetch,
+      this.#transport,
       this.#endpoint(credentials.instanceUrl, context.path),
       {
         method: 'POST',
@@ -199,9 +215,11 @@ export class SecOpsClient {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           Authorization: authorization,
+          'User-Agent': USER_AGENT,
         },
         body: JSON.stringify(request.body),
         signal,
+        unanswered,
       },
       timeoutMs,
     );

@@ -1,6 +1,6 @@
 import type { OAuthInstanceCredentials } from '../credentials/instance.ts';
 import { SecOpsError } from './errors.ts';
-import { exchange, type Fetch, type InstanceResponse } from './http.ts';
+import { exchange, USER_AGENT, type InstanceResponse, type Transport } from './http.ts';
 import {
   isObject,
   notJsonError,
@@ -30,13 +30,13 @@ interface CachedToken {
  * same values, so credentials changed by a rotation get a token of their own.
  */
 export class OAuthTokens {
-  readonly #fetch: Fetch;
+  readonly #transport: Transport;
   readonly #now: () => number;
   #cached: CachedToken | undefined;
   #pending: { credentials: OAuthInstanceCredentials; token: Promise<string> } | undefined;
 
-  constructor(options: { fetch: Fetch; now: () => number }) {
-    this.#fetch = options.fetch;
+  constructor(options: { transport: Transport; now: () => number }) {
+    this.#transport = options.transport;
     this.#now = options.now;
   }
 
@@ -92,13 +92,14 @@ export class OAuthTokens {
 
     const requestedAt = this.#now();
     const response = await exchange(
-      this.#fetch,
+      this.#transport,
       url,
       {
         method: 'POST',
         headers: {
           Accept: 'application/json',
           'Content-Type': 'application/x-www-form-urlencoded',
+          'User-Agent': USER_AGENT,
         },
         body: form.toString(),
         signal,

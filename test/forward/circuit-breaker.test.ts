@@ -4,9 +4,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CircuitBreaker,
   CircuitOpenError,
-  guardFetch,
+  guardTransport,
   type CircuitStateChange,
 } from '../../functions/secops/circuit-breaker.ts';
+import { nodeTransport, type Transport } from '../../functions/secops/http.ts';
 
 /** A loopback server that responds to each request with the next scripted status, then 201. */
 let server: Server;
@@ -35,7 +36,7 @@ afterAll(async () => {
 let clock: number;
 let changes: CircuitStateChange[];
 let breaker: CircuitBreaker;
-let guarded: typeof fetch;
+let guarded: Transport;
 
 beforeEach(() => {
   script = [];
@@ -49,13 +50,16 @@ beforeEach(() => {
     now: () => clock,
     onStateChange: (change) => changes.push(change),
   });
-  guarded = guardFetch(fetch, breaker, () => clock);
+  guarded = guardTransport(nodeTransport, breaker, () => clock);
 });
+
+function post() {
+  return { method: 'POST' as const, headers: {}, body: '{}', signal: AbortSignal.timeout(5_000) };
+}
 
 async function send(): Promise<number | 'refused'> {
   try {
-    const response = await guarded(url, { method: 'POST', body: '{}' });
-    await response.text();
+    const response = await guarded(new URL(url), post());
     return response.status;
   } catch (error) {
     if (error instanceof CircuitOpenError) return 'refused';
@@ -117,7 +121,7 @@ describe('circuit breaker', () => {
       maxCoolDownMs: 10_000,
       now: () => clock,
     });
-    guarded = guardFetch(fetch, breaker, () => clock);
+    guarded = guardTransport(nodeTransport, breaker, () => clock);
     await send();
     clock += 1_999;
     expect(await send()).toBe('refused');
@@ -148,11 +152,11 @@ describe('circuit breaker', () => {
   });
 
   it('counts a refused connection as a failure', async () => {
-    const closed = guardFetch(fetch, breaker, () => clock);
+    const closed = guardTransport(nodeTransport, breaker, () => clock);
     for (let index = 0; index < 3; index++) {
-      await expect(closed('http://127.0.0.1:9/api/x', { method: 'POST' })).rejects.toThrow(
-        TypeError,
-      );
+      await expect(closed(new URL('http://127.0.0.1:9/api/x'), post())).rejects.toMatchObject({
+        code: 'ECONNREFUSED',
+      });
     }
     expect(breaker.state).toBe('open');
   });
