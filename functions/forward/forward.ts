@@ -70,17 +70,34 @@ export async function forwardBatch(
   deps: ForwardDependencies,
 ): Promise<ForwardResult> {
   const failures: { itemIdentifier: string }[] = [];
+  const delivered: DeliveredRecord[] = [];
   let next = 0;
   const worker = async () => {
     while (next < messages.length) {
       const received = messages[next++]!;
       await waitForClosedCircuit(deadline, deps);
-      const delivered = await forwardOne(received, deadline, deps);
-      if (!delivered) failures.push({ itemIdentifier: received.messageId });
+      const outcome = await forwardOne(received, deadline, deps);
+      if (outcome === false) failures.push({ itemIdentifier: received.messageId });
+      else if (outcome !== true) delivered.push(outcome);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENT_POSTS, messages.length) }, worker));
+  // One line names every record the batch delivered, so a batch of ten writes one line, not
+  // ten, which saves CPU time per record and CloudWatch Logs volume alike.
+  if (delivered.length > 0) {
+    deps.logger.info('Records delivered', { count: delivered.length, records: delivered });
+  }
   return { batchItemFailures: failures };
+}
+
+/** A delivered record as the batch's log line names it. */
+interface DeliveredRecord {
+  deliveryId: string;
+  recordIndex: number;
+  source: string;
+  table: string;
+  sysId?: string;
+  attempts: number;
 }
 
 /** Maximum single sleep while the circuit is open, so a closed circuit is noticed soon. */
@@ -106,12 +123,15 @@ async function waitForClosedCircuit(deadline: number, deps: ForwardDependencies)
   }
 }
 
-/** Returns true when the message is finished with (delivered or dead-lettered). */
+/**
+ * Returns the record when it was delivered, true when the message is otherwise finished
+ * with (dead-lettered), and false when the queue must hand it out again.
+ */
 async function forwardOne(
   received: ReceivedMessage,
   deadline: number,
   deps: ForwardDependencies,
-): Promise<boolean> {
+): Promise<DeliveredRecord | boolean> {
   const message = parseMessage(received.body);
   if (message === undefined) {
     deps.logger.error('Queue message is not a delivery message', {
@@ -142,11 +162,6 @@ async function forwardOne(
 
   if (outcome.ok) {
     deps.metrics.count('RecordsDelivered', message.source);
-    deps.logger.info('Record delivered', {
-      ...log,
-      sysId: outcome.value.sysId,
-      attempts: outcome.value.attempts,
-    });
     if (unansweredBefore) {
       // The SecOps API takes no idempotency key, so an unanswered POST may have stored the record already.
       deps.metrics.count('PossibleDuplicates', message.source);
@@ -156,7 +171,14 @@ async function forwardOne(
         unansweredPosts: outcome.unanswered,
       });
     }
-    return true;
+    return {
+      deliveryId: message.deliveryId,
+      recordIndex: message.recordIndex,
+      source: message.source,
+      table: log.table,
+      sysId: outcome.value.sysId,
+      attempts: outcome.value.attempts,
+    };
   }
 
   const error = outcome.error;

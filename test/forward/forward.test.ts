@@ -210,13 +210,32 @@ describe('forwardBatch', () => {
     });
   });
 
-  it('logs each outcome with the delivery id, source and table', async () => {
+  it('logs a failure with the delivery id, source and table', async () => {
     sender.outcomes.set('198.51.100.1', 'mandatory_fields_missing');
     await forwardBatch([received(0), received(1)], deadline, deps);
-    const lines = logs.lines().filter((line) => line.deliveryId === 'delivery-9');
-    expect(lines).toHaveLength(2);
-    for (const line of lines) {
-      expect(line).toMatchObject({ source: 'virustotal', table: 'sn_ti_lookup_result' });
+    const failures = logs.lines().filter((line) => line.deliveryId === 'delivery-9');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      recordIndex: 1,
+      source: 'virustotal',
+      table: 'sn_ti_lookup_result',
+    });
+  });
+
+  it('logs the deliveries of a batch on one line', async () => {
+    await forwardBatch([received(0), received(1)], deadline, deps);
+    const lines = logs.lines().filter((line) => line.message === 'Records delivered');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.count).toBe(2);
+    const records = lines[0]?.records as Record<string, unknown>[];
+    expect(records.map((record) => record.recordIndex).sort()).toEqual([0, 1]);
+    for (const record of records) {
+      expect(record).toMatchObject({
+        deliveryId: 'delivery-9',
+        source: 'virustotal',
+        table: 'sn_ti_lookup_result',
+        attempts: 1,
+      });
     }
   });
 });
