@@ -184,6 +184,33 @@ describe('parseStrictJson rejects', () => {
   });
 });
 
+describe('parseStrictJson on repeated keys', () => {
+  it('rejects a repeat beside any generated JSON', () => {
+    fc.assert(
+      fc.property(safeJson, fc.string(), fc.jsonValue(), (value, key, member) => {
+        fc.pre(key !== '__proto__' && key !== 'constructor');
+        const pair = `${JSON.stringify(key)}:${JSON.stringify(member)}`;
+        const text = `{"items":[${JSON.stringify(value)},{${pair},${pair}}]}`;
+        const error = rejection(text);
+
+        expect(error.code).toBe('duplicate_json_key');
+        expect(error.path).toEqual(['items', 1]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects a repeat spelled with an escape', () => {
+    const error = rejection('{"ab":1,"a\\u0062":2}');
+
+    expect(error.code).toBe('duplicate_json_key');
+  });
+
+  it('counts keys inside strings as text', () => {
+    expect(parse('{"a":"\\":\\"","b":"x\\\\","c":1}')).toEqual({ a: '":"', b: 'x\\', c: 1 });
+  });
+});
+
 describe('parseStrictJson on arbitrary text', () => {
   /** JSON text with one character inserted, deleted or replaced, to land near the grammar's edges. */
   const mutatedJson = fc
