@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LocalSecretStore } from '../../functions/credentials/local.ts';
 import { createIngestHandler } from '../../functions/ingest/lambda.ts';
-import type { DeliveryMessage } from '../../functions/queue/message.ts';
+import { serializeMessage, type DeliveryMessage } from '../../functions/queue/message.ts';
 import type { DeliveryQueue } from '../../functions/queue/queue.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { CloudWatchMetrics } from '../../functions/shared/metrics.ts';
@@ -70,7 +70,7 @@ class MeasuringQueue implements DeliveryQueue {
   lastSizes: number[] = [];
 
   async enqueue(messages: DeliveryMessage[]): Promise<void> {
-    this.lastSizes = messages.map((message) => Buffer.byteLength(JSON.stringify(message)));
+    this.lastSizes = messages.map((message) => Buffer.byteLength(serializeMessage(message)));
   }
 }
 

@@ -4,7 +4,7 @@ import type { RelayConfig } from '../config/schema.ts';
 import type { SecretStore } from '../credentials/secret-store.ts';
 import { dropDuplicates, rememberDelivery, type DedupeSettings } from '../dedupe/deliveries.ts';
 import { DETAILS_TRUNCATION_KEY, fitRecord } from '../queue/fit-record.ts';
-import type { DeliveryMessage } from '../queue/message.ts';
+import { serializeMessage, type DeliveryMessage } from '../queue/message.ts';
 import type { DeliveryQueue } from '../queue/queue.ts';
 import { relayRecordSchema, type RelayRecord } from '../records/record.ts';
 import type { RelayMetrics } from '../shared/metrics.ts';
@@ -225,7 +225,7 @@ function normalize(
 
 function checkMessageSizes(messages: DeliveryMessage[]): void {
   for (const message of messages) {
-    const bytes = Buffer.byteLength(JSON.stringify(message));
+    const bytes = Buffer.byteLength(serializeMessage(message));
     if (bytes > MAX_MESSAGE_BYTES) {
       throw new IngestError(
         413,

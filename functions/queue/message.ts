@@ -15,6 +15,22 @@ export const deliveryMessageSchema = z.object({
 
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;
 
+const serialized = new WeakMap<DeliveryMessage, string>();
+
+/**
+ * Returns a message's queue body, its JSON. Ingest checks the size of each body before the
+ * queue sends it, so the text is kept per message object and built only once. A message
+ * must not change after its body was read.
+ */
+export function serializeMessage(message: DeliveryMessage): string {
+  let body = serialized.get(message);
+  if (body === undefined) {
+    body = JSON.stringify(message);
+    serialized.set(message, body);
+  }
+  return body;
+}
+
 /** The id that names one record of one delivery in logs and in the dead-letter queue. */
 export function messageId(message: Pick<DeliveryMessage, 'deliveryId' | 'recordIndex'>): string {
   return `${message.deliveryId}#${message.recordIndex}`;

@@ -4,7 +4,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { messageId, type DeliveryMessage } from './message.ts';
+import { messageId, serializeMessage, type DeliveryMessage } from './message.ts';
 import type { DeadLetter, DeadLetterQueue, DeliveryQueue } from './queue.ts';
 
 /** SQS takes at most 10 messages and 1 MiB in one SendMessageBatch call. */
@@ -52,7 +52,7 @@ function toBatches(messages: DeliveryMessage[]): SendMessageBatchRequestEntry[][
   let current: SendMessageBatchRequestEntry[] = [];
   let currentBytes = 0;
   for (const [position, message] of messages.entries()) {
-    const body = JSON.stringify(message);
+    const body = serializeMessage(message);
     const bytes = Buffer.byteLength(body);
     if (current.length === MAX_BATCH_ENTRIES || currentBytes + bytes > MAX_BATCH_BYTES) {
       batches.push(current);
