@@ -38,7 +38,7 @@ export function readJsonBody(request: WebhookRequest, options: JsonBodyOptions =
   }
   let text: string;
   try {
-    text = utf8.decode(request.body);
+    text = request.text ?? utf8.decode(request.body);
   } catch {
     throw new IngestError(
       400,

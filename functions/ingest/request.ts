@@ -13,6 +13,11 @@ export interface WebhookRequest {
   /** The body exactly as the sender sent it, so signatures are checked on the same bytes. */
   body: Buffer;
   /**
+   * The body as the event's text, when the event carried it as text rather than base64.
+   * `body` holds its UTF-8 bytes, so readers can skip decoding them again.
+   */
+  text?: string;
+  /**
    * Reason the event's body could not be decoded, such as base64 that is not valid. The
    * `body` is then empty, and `readJsonBody` rejects the request with this reason.
    */
@@ -107,10 +112,15 @@ function readSourceId(pathParameters: unknown, path: unknown): string {
   }
 }
 
-function readBody(event: Record<string, unknown>): Pick<WebhookRequest, 'body' | 'bodyError'> {
+function readBody(
+  event: Record<string, unknown>,
+): Pick<WebhookRequest, 'body' | 'text' | 'bodyError'> {
   const body = event.body;
   if (typeof body !== 'string') return { body: Buffer.alloc(0) };
-  if (event.isBase64Encoded !== true) return { body: Buffer.from(body, 'utf8') };
+  if (event.isBase64Encoded !== true) {
+    // Buffer.from writes a lone surrogate as U+FFFD, so the text must read the same way.
+    return { body: Buffer.from(body, 'utf8'), text: body.toWellFormed() };
+  }
   // Buffer.from skips characters outside the alphabet, so it would decode garbage to some bytes.
   if (!isBase64(body)) {
     return {

@@ -55,6 +55,21 @@ describe('fromHttpApiEvent on HTTP API events', () => {
     expect(request.body.toString()).toBe('{"a":1}');
   });
 
+  it('keeps a text body as the text its bytes spell', () => {
+    const request = fromHttpApiEvent(httpApiEvent({ body: '{"a":"\u00e9 \ud800"}' }));
+
+    expect(request.text).toBe('{"a":"\u00e9 \ufffd"}');
+    expect(request.text).toBe(new TextDecoder().decode(request.body));
+  });
+
+  it('gives a base64 body no text', () => {
+    const request = fromHttpApiEvent(
+      httpApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64') }),
+    );
+
+    expect(request.text).toBeUndefined();
+  });
+
   it('decodes a base64 body to the exact bytes sent', () => {
     const request = fromHttpApiEvent(
       httpApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64') }),
