@@ -1,5 +1,9 @@
 import type { RelayConfig } from '../config/schema.ts';
-import type { InstanceCredentials, InstanceCredentialsProvider } from '../credentials/instance.ts';
+import type {
+  BasicInstanceCredentials,
+  InstanceCredentials,
+  InstanceCredentialsProvider,
+} from '../credentials/instance.ts';
 import { toInstanceRequest, type InstanceRequest } from '../records/columns.ts';
 import type { RelayRecord } from '../records/record.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -24,7 +28,7 @@ export interface ClientLogger {
 export interface SecOpsClientOptions {
   config: RelayConfig;
   credentials: InstanceCredentialsProvider;
-  /** How requests reach the instance; node:http(s) with keep-alive unless a test passes its own. */
+  /** Transport to the instance: node:http(s) with keep-alive unless a test passes its own. */
   transport?: Transport;
   sleep?: (ms: number) => Promise<void>;
   /** A uniform draw from [0, 1) for backoff jitter. */
@@ -75,6 +79,8 @@ export class SecOpsClient {
   readonly #now: () => number;
   readonly #logger: ClientLogger;
   readonly #tokens: OAuthTokens;
+  /** API endpoints by instance URL and path; transports only read the URL they are given. */
+  readonly #endpoints = new Map<string, URL>();
 
   constructor(options: SecOpsClientOptions) {
     this.#config = options.config;
@@ -195,14 +201,13 @@ export class SecOpsClient {
     unanswered: UnansweredTally | undefined,
   ): Promise<{ sysId?: string; status: number }> {
     const timeoutMs = this.#config.instance.requestTimeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
+    const started = this.#now();
     let authorization: string;
     if (credentials.auth === 'basic') {
-      const pair = Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8');
-      authorization = `Basic ${pair.toString('base64')}`;
+      authorization = basicAuthorization(credentials);
       sent.token = undefined;
     } else {
-      sent.token = await this.#tokens.accessToken(credentials, signal, timeoutMs);
+      sent.token = await this.#tokens.accessToken(credentials, timeoutMs);
       authorization = `Bearer ${sent.token}`;
     }
 
@@ -218,7 +223,8 @@ export class SecOpsClient {
           'User-Agent': USER_AGENT,
         },
         body: JSON.stringify(request.body),
-        signal,
+        // The token request and the POST share the attempt's time limit.
+        timeoutMs: Math.max(1, timeoutMs - (this.#now() - started)),
         unanswered,
       },
       timeoutMs,
@@ -230,13 +236,20 @@ export class SecOpsClient {
   }
 
   #endpoint(instanceUrl: string, path: string): URL {
-    const { ignoreMandatoryFields, includeWrap, simpleResponse } = this.#config.instance.api;
-    const url = new URL(path, instanceUrl);
-    url.search = new URLSearchParams({
-      ignore_mandatory_fields: String(ignoreMandatoryFields),
-      include_wrap: String(includeWrap),
-      simple_response: String(simpleResponse),
-    }).toString();
+    const key = `${instanceUrl} ${path}`;
+    let url = this.#endpoints.get(key);
+    if (url === undefined) {
+      const { ignoreMandatoryFields, includeWrap, simpleResponse } = this.#config.instance.api;
+      url = new URL(path, instanceUrl);
+      url.search = new URLSearchParams({
+        ignore_mandatory_fields: String(ignoreMandatoryFields),
+        include_wrap: String(includeWrap),
+        simple_response: String(simpleResponse),
+      }).toString();
+      // A rotation may move the instance, so the cache is bounded rather than kept forever.
+      if (this.#endpoints.size >= MAX_CACHED_ENDPOINTS) this.#endpoints.clear();
+      this.#endpoints.set(key, url);
+    }
     return url;
   }
 
@@ -266,6 +279,22 @@ export class SecOpsClient {
         'was left before the deadline; raise the function timeout or lower instance.requestTimeoutMs',
     );
   }
+}
+
+/** Maximum endpoint URLs one client keeps: one per record table, for a few instance URLs. */
+const MAX_CACHED_ENDPOINTS = 32;
+
+const basicHeaders = new WeakMap<BasicInstanceCredentials, string>();
+
+/** Returns the Basic Authorization header of the credentials, built once per credentials object. */
+function basicAuthorization(credentials: BasicInstanceCredentials): string {
+  let header = basicHeaders.get(credentials);
+  if (header === undefined) {
+    const pair = Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8');
+    header = `Basic ${pair.toString('base64')}`;
+    basicHeaders.set(credentials, header);
+  }
+  return header;
 }
 
 function errorFields(error: SecOpsError): Record<string, unknown> {

@@ -42,20 +42,16 @@ export class OAuthTokens {
 
   /**
    * Returns a valid access token for these credentials, requesting one when none is
-   * cached. Concurrent calls share one token request; `signal` bounds it in time.
+   * cached. Concurrent calls share one token request, which times out after `timeoutMs`.
    * Throws SecOpsError: `unauthorized` when the instance rejects the client or user.
    */
-  async accessToken(
-    credentials: OAuthInstanceCredentials,
-    signal: AbortSignal,
-    timeoutMs: number,
-  ): Promise<string> {
+  async accessToken(credentials: OAuthInstanceCredentials, timeoutMs: number): Promise<string> {
     const cached = this.#cached;
     if (cached !== undefined && sameValues(cached.credentials, credentials)) {
       if (this.#now() < cached.replaceAt) return cached.accessToken;
     }
     if (this.#pending === undefined || !sameValues(this.#pending.credentials, credentials)) {
-      const token = this.#request(credentials, signal, timeoutMs).finally(() => {
+      const token = this.#request(credentials, timeoutMs).finally(() => {
         if (this.#pending?.token === token) this.#pending = undefined;
       });
       this.#pending = { credentials, token };
@@ -72,11 +68,7 @@ export class OAuthTokens {
     if (this.#cached?.accessToken === rejectedToken) this.#cached = undefined;
   }
 
-  async #request(
-    credentials: OAuthInstanceCredentials,
-    signal: AbortSignal,
-    timeoutMs: number,
-  ): Promise<string> {
+  async #request(credentials: OAuthInstanceCredentials, timeoutMs: number): Promise<string> {
     const url = new URL(TOKEN_PATH, credentials.instanceUrl);
     const form = new URLSearchParams({
       client_id: credentials.clientId,
@@ -102,7 +94,7 @@ export class OAuthTokens {
           'User-Agent': USER_AGENT,
         },
         body: form.toString(),
-        signal,
+        timeoutMs,
       },
       timeoutMs,
     );

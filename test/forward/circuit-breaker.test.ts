@@ -54,7 +54,7 @@ beforeEach(() => {
 });
 
 function post() {
-  return { method: 'POST' as const, headers: {}, body: '{}', signal: AbortSignal.timeout(5_000) };
+  return { method: 'POST' as const, headers: {}, body: '{}', timeoutMs: 5_000 };
 }
 
 async function send(): Promise<number | 'refused'> {
