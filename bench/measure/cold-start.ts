@@ -77,6 +77,7 @@ export async function measureColdStart(bench: LambdaBench): Promise<Figure[]> {
             hosts: bench.environment.hosts,
           },
           bench.environment.env(name),
+          bench.environment.memorySizeMb(name),
         ),
       );
       bench.environment.clearQueues();

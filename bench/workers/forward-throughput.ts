@@ -3,6 +3,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { InstanceCredentialsProvider } from '../../functions/credentials/instance.ts';
 import { LocalSecretStore } from '../../functions/credentials/local.ts';
 import { createForwardHandler } from '../../functions/forward/lambda.ts';
+import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import type { DeadLetter, DeadLetterQueue } from '../../functions/queue/queue.ts';
 import { toInstanceRequest } from '../../functions/records/columns.ts';
 import { SecOpsClient } from '../../functions/secops/client.ts';
@@ -176,21 +177,22 @@ async function measure(input: ForwardInput): Promise<ForwardOutput> {
       outgoing.end(body);
     });
 
+  // The bare client reads the same queue message bodies the relay gets, and does only what
+  // any client posting their records must: parse each body, map the record to its table's
+  // columns and post it.
   const bareRound = async (count: number, concurrency: number): Promise<number> => {
-    const requests = take(count).map((message) => {
-      const instanceRequest = toInstanceRequest(message.record, config);
-      return {
-        path: `${config.instance.api.basePath}/${instanceRequest.resource}?${query}`,
-        body: JSON.stringify(instanceRequest.body),
-      };
-    });
+    const bodies = take(count).map((message) => JSON.stringify(message));
     let cursor = 0;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (cursor < requests.length) {
-          const { path, body } = requests[cursor++]!;
-          await post(path, body);
+        while (cursor < bodies.length) {
+          const message = JSON.parse(bodies[cursor++]!) as DeliveryMessage;
+          const instanceRequest = toInstanceRequest(message.record, config);
+          await post(
+            `${config.instance.api.basePath}/${instanceRequest.resource}?${query}`,
+            JSON.stringify(instanceRequest.body),
+          );
         }
       }),
     );
