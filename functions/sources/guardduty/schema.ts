@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { awsErrorBodySchema, isAwsErrorBody, type AwsErrorBody } from '../shared/aws.ts';
-import { eventBridgeEventSchema, isEventBridgeEvent } from '../shared/eventbridge.ts';
+import { eventBridgeEventSchema, hasEventDetail } from '../shared/eventbridge.ts';
 import { isJsonObject, schemaByShape } from '../schema-by-shape.ts';
 import { rejectedForm } from '../shared/rejected-form.ts';
 import type { EventBridgeMatch } from '../source.ts';
@@ -211,7 +211,7 @@ export const guardDutyEventSchema = eventBridgeEventSchema(GUARDDUTY_EVENTS, gua
 
 export const guardDutyPayloadSchema: z.ZodType<GuardDutyPayload, unknown> = schemaByShape(
   { event: guardDutyEventSchema, items: guardDutyItemsSchema },
-  (input) => (isEventBridgeEvent(input) ? 'event' : 'items'),
+  (input) => (hasEventDetail(input) ? 'event' : 'items'),
 );
 
 export type GuardDutyFinding = z.infer<typeof guardDutyFindingSchema>;

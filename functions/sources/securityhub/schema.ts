@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { awsErrorBodySchema, isAwsErrorBody, type AwsErrorBody } from '../shared/aws.ts';
 import { ASFF_SEVERITY_LABELS } from '../shared/aws-severity.ts';
-import { eventBridgeEventSchema, isEventBridgeEvent } from '../shared/eventbridge.ts';
+import { eventBridgeEventSchema, hasEventDetail } from '../shared/eventbridge.ts';
 import { isJsonObject, schemaByShape } from '../schema-by-shape.ts';
 import { rejectedForm } from '../shared/rejected-form.ts';
 import type { EventBridgeMatch } from '../source.ts';
@@ -206,7 +206,7 @@ export const securityHubEventSchema = eventBridgeEventSchema(
 
 export const securityHubPayloadSchema: z.ZodType<SecurityHubPayload, unknown> = schemaByShape(
   { event: securityHubEventSchema, items: securityHubItemsSchema },
-  (input) => (isEventBridgeEvent(input) ? 'event' : 'items'),
+  (input) => (hasEventDetail(input) ? 'event' : 'items'),
 );
 
 export type AsffFinding = z.infer<typeof asffFindingSchema>;
