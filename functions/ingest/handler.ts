@@ -8,15 +8,16 @@ import { requireEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import { CloudWatchMetrics } from '../shared/metrics.ts';
 import { checkConfiguredSources } from '../sources/check-config.ts';
-import { getSource, SOURCE_IDS } from '../sources/index.ts';
+import { LOADABLE_SOURCE_IDS, loadEnabledSources } from '../sources/loaders.ts';
 import { createIngestHandler } from './lambda.ts';
 
 const logger = createLogger('secops-relay-ingest');
 
 /** The deployed ingest function: webhooks from API Gateway, records onto the SQS delivery queue. */
-export const handler = createIngestHandler(logger, () => {
+export const handler = createIngestHandler(logger, async () => {
   const config = loadConfigFromEnv();
-  checkConfiguredSources(config, getSource, SOURCE_IDS);
+  const getSource = await loadEnabledSources(config);
+  checkConfiguredSources(config, getSource, LOADABLE_SOURCE_IDS);
   return {
     config,
     secrets: new SecretsManagerStore({ maxAgeSeconds: config.instance.credentialsTtlSeconds }),

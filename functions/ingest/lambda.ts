@@ -9,6 +9,7 @@ import type {
 import { IngestError } from './errors.ts';
 import { ingestEvent, isEventBridgeEvent, type EventBridgeEvent } from './event.ts';
 import { ingestWebhook, type IngestDependencies, type IngestResult } from './ingest.ts';
+import { initOnce } from '../shared/init-once.ts';
 import { fromHttpApiEvent } from './request.ts';
 
 /**
@@ -36,13 +37,16 @@ export type IngestHandlerResult = APIGatewayProxyStructuredResultV2 | IngestResu
  * stack both call this, so what runs locally is the code that runs in AWS.
  * `getDependencies` runs once, on the first event.
  */
-export function createIngestHandler(logger: Logger, getDependencies: () => IngestDependencies) {
-  let dependencies: IngestDependencies | undefined;
+export function createIngestHandler(
+  logger: Logger,
+  getDependencies: () => IngestDependencies | Promise<IngestDependencies>,
+) {
+  const ready = initOnce(getDependencies);
 
   return middy<IngestEvent, IngestHandlerResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
-      dependencies ??= getDependencies();
+      const dependencies = await ready();
       try {
         if (isEventBridgeEvent(event)) {
           const result = await ingestEvent(event, dependencies);

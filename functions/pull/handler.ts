@@ -7,7 +7,7 @@ import { SqsDeliveryQueue } from '../queue/sqs.ts';
 import { requireEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import { CloudWatchMetrics } from '../shared/metrics.ts';
-import { getSource } from '../sources/index.ts';
+import { loadSources } from '../sources/loaders.ts';
 import { createPullHandler } from './lambda.ts';
 import { requirePullStateTable } from './env.ts';
 
@@ -18,8 +18,9 @@ const logger = createLogger('secops-relay-pull');
  * reads the vendor API, keeps checkpoints in DynamoDB (the table in PULL_STATE_TABLE) and
  * puts records on the SQS delivery queue.
  */
-export const handler = createPullHandler(logger, () => {
+export const handler = createPullHandler(logger, async () => {
   const config = loadConfigFromEnv();
+  const getSource = await loadSources((config.pulls?.jobs ?? []).map((job) => job.source));
   return {
     config,
     secrets: new SecretsManagerStore({ maxAgeSeconds: config.instance.credentialsTtlSeconds }),

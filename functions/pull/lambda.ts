@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
+import { initOnce } from '../shared/init-once.ts';
 import { runDeadline } from './deadline.ts';
 import { runPullJob, type PullDependencies, type PullRunResult } from './run.ts';
 
@@ -19,8 +20,11 @@ export type PullEvent = z.infer<typeof pullEventSchema>;
  * invocation counts as an error in the function's metrics. The next schedule runs the job
  * again from the unchanged checkpoint. `getDependencies` runs once, on the first event.
  */
-export function createPullHandler(logger: Logger, getDependencies: () => PullDependencies) {
-  let dependencies: PullDependencies | undefined;
+export function createPullHandler(
+  logger: Logger,
+  getDependencies: () => PullDependencies | Promise<PullDependencies>,
+) {
+  const ready = initOnce(getDependencies);
 
   return middy<unknown, PullRunResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -32,7 +36,7 @@ export function createPullHandler(logger: Logger, getDependencies: () => PullDep
             `sends; got ${JSON.stringify(event)?.slice(0, 200)}.`,
         );
       }
-      dependencies ??= getDependencies();
+      const dependencies = await ready();
       const now = dependencies.now?.() ?? new Date();
       const deadline = runDeadline(now, context.getRemainingTimeInMillis());
       try {

@@ -50,7 +50,7 @@ export async function preparePullJob(
     throw new PullError(
       'source_not_registered',
       `Pull job "${jobId}" needs the source adapter "${job.source}", which this build of the relay ` +
-        'does not register in functions/sources/index.ts.',
+        'does not register in functions/sources/index.ts and functions/sources/loaders.ts.',
     );
   }
   const problems = jobType.validateJob?.(job) ?? [];
