@@ -63,6 +63,15 @@ export function parseStrictJson(text: string, options: StrictJsonOptions): unkno
   return new Parser(text, options.maxDepth).parseDocument();
 }
 
+/**
+ * Parses with the hand-written parser alone, skipping the `JSON.parse` fast path. It is the
+ * reference that `parseStrictJson` must match on every text: the same value, or a
+ * StrictJsonError with the same code, message, position and path.
+ */
+export function parseStrictJsonByHand(text: string, options: StrictJsonOptions): unknown {
+  return new Parser(text, options.maxDepth).parseDocument();
+}
+
 /** Marker that `parseWithJsonParse` returns when the text needs the full parser. */
 const NOT_PLAIN = Symbol('not plain');
 
@@ -85,8 +94,9 @@ function parseWithJsonParse(text: string, maxDepth: number): { value: unknown } 
   } catch {
     return NOT_PLAIN;
   }
-  // Only a \u escape can spell a lone surrogate or a NUL, so without one the strings need no check.
-  const walk = { keys: 0, checkStrings: text.includes('\\u') };
+  // Parser rejects a lone surrogate or a NUL in a string with any escape. Such a string
+  // exists only when a \u escape spells one or the text carries a raw lone surrogate.
+  const walk = { keys: 0, checkStrings: text.includes('\\u') || !text.isWellFormed() };
   if (!isPlainValue(value, walk) || walk.keys !== keysInText) return NOT_PLAIN;
   return { value };
 }
