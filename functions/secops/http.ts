@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import { SecOpsError } from './errors.ts';
 
 /** Response headers by name, in any case; `Headers` from fetch fits. */
@@ -59,7 +60,8 @@ const httpsAgent = new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS
  * for the whole process, so invocations of a warm function reuse their connections. It
  * costs less per request than fetch, whose web streams and Request objects cost more than
  * the rest of the forwarder. Responses stay as the instance sent them: redirects are not
- * followed, and nothing is decompressed because the relay requests no compression.
+ * followed, and nothing is decompressed. Every request sends `Accept-Encoding: identity`,
+ * because without that header a server may compress the response (RFC 9110, section 12.5.3).
  */
 export const nodeTransport: Transport = (url, request) =>
   new Promise((resolve, reject) => {
@@ -68,7 +70,10 @@ export const nodeTransport: Transport = (url, request) =>
       reject(new TypeError(`The instance URL must use https or http; got ${url.protocol}`));
       return;
     }
-    const headers: Record<string, string | number> = { ...request.headers };
+    const headers: Record<string, string | number> = {
+      'Accept-Encoding': 'identity',
+      ...request.headers,
+    };
     if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
 
     // A timer rather than an AbortSignal: it is the cheaper of the two per request.
@@ -92,8 +97,24 @@ export const nodeTransport: Transport = (url, request) =>
       outgoing.destroy(timeoutError(request.timeoutMs));
     }, request.timeoutMs);
     outgoing.on('error', fail);
+    outgoing.on('socket', guardSocket);
     outgoing.end(request.body);
   });
+
+/**
+ * Gives a pooled socket an 'error' listener of its own. With a keep-alive agent, node:http
+ * (checked on Node 22.23) leaves a socket without one when the response ends while the
+ * request body is still being written. A server that responds early, as with a 401 or 413,
+ * and then resets the connection makes that write fail, and an 'error' event without a
+ * listener ends the process.
+ */
+function guardSocket(socket: Socket): void {
+  if (socket.listeners('error').includes(ignoreSocketError)) return;
+  socket.on('error', ignoreSocketError);
+}
+
+/** Ignores a socket error, which the request's own listener reports while the request is active. */
+function ignoreSocketError(): void {}
 
 function timeoutError(timeoutMs: number): Error {
   const error = new Error(`No complete response within ${timeoutMs} ms.`);
@@ -105,7 +126,7 @@ function readBody(response: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.on('end', () => resolve(withoutByteOrderMark(Buffer.concat(chunks).toString('utf8'))));
     response.on('error', reject);
     // A connection closed mid-body ends neither with 'end' nor always with 'error'.
     response.on('close', () => {
@@ -118,6 +139,11 @@ function readBody(response: IncomingMessage): Promise<string> {
       }
     });
   });
+}
+
+/** Drops a leading byte order mark, as fetch's `text()` does, so that JSON.parse accepts the body. */
+function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function nodeHeaders(response: IncomingMessage): ResponseHeaders {
@@ -148,12 +174,23 @@ export function fetchTransport(fetchImpl: Fetch): Transport {
 const SOCKET_ERROR_CODE = /^[A-Z][A-Z0-9_]+$/;
 
 /**
+ * Codes of a request that node:http rejected before sending it, such as ERR_INVALID_CHAR
+ * for a header value with a line break. No connection failed, so they are no socket errors.
+ */
+const INVALID_REQUEST_CODE = /^ERR_(?:INVALID_|HTTP_|UNESCAPED_CHARACTERS$)/;
+
+/**
  * Returns the socket or TLS error code of a failed request, such as `ECONNREFUSED`.
  * node:http sets it on the error and fetch on the error's `cause`; undefined when neither does.
  */
 export function socketErrorCode(error: unknown): string | undefined {
   const direct = (error as { code?: unknown } | undefined)?.code;
-  if (typeof direct === 'string' && SOCKET_ERROR_CODE.test(direct) && direct !== 'ABORT_ERR') {
+  if (
+    typeof direct === 'string' &&
+    SOCKET_ERROR_CODE.test(direct) &&
+    direct !== 'ABORT_ERR' &&
+    !INVALID_REQUEST_CODE.test(direct)
+  ) {
     return direct;
   }
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
