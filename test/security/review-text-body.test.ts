@@ -1,0 +1,146 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IngestError } from '../../functions/ingest/errors.ts';
+import { readJsonBody } from '../../functions/ingest/json-body.ts';
+import { fromHttpApiEvent, type WebhookRequest } from '../../functions/ingest/request.ts';
+
+/**
+ * An API Gateway text body is parsed from `request.text` instead of decoding
+ * `request.body` again. These tests check that the shortcut reads every body as decoding
+ * the bytes does: the same value, or the same status, code and message.
+ */
+
+const headers = { 'content-type': 'application/json' };
+
+function httpApiEvent(body: string | undefined, isBase64Encoded: boolean) {
+  return {
+    version: '2.0',
+    rawPath: '/webhooks/generic',
+    pathParameters: { source: 'generic' },
+    headers,
+    requestContext: { http: { method: 'POST' }, requestId: 'review-request' },
+    body,
+    isBase64Encoded,
+  } as unknown as Parameters<typeof fromHttpApiEvent>[0];
+}
+
+function restApiEvent(body: string | undefined, isBase64Encoded: boolean) {
+  return {
+    httpMethod: 'POST',
+    path: '/webhooks/generic',
+    pathParameters: { source: 'generic' },
+    headers: { 'Content-Type': 'application/json' },
+    multiValueHeaders: { 'Content-Type': ['application/json'] },
+    requestContext: { requestId: 'review-request' },
+    body,
+    isBase64Encoded,
+  } as unknown as Parameters<typeof fromHttpApiEvent>[0];
+}
+
+/** What readJsonBody returns or throws, as a string that differs whenever two outcomes differ. */
+function outcome(request: WebhookRequest): string {
+  try {
+    return `value ${JSON.stringify(readJsonBody(request))}`;
+  } catch (error) {
+    if (!(error instanceof IngestError)) return `threw ${String(error)}`;
+    return `error ${error.status} ${error.code} ${error.message}`;
+  }
+}
+
+/** Checks that the text shortcut reads a request as decoding its bytes does. */
+function expectTextReadsAsBytes(request: WebhookRequest): void {
+  const bytesOnly: WebhookRequest = { ...request };
+  delete bytesOnly.text;
+
+  expect(outcome(request)).toBe(outcome(bytesOnly));
+}
+
+const BODIES = [
+  ['an object', '{"records":[]}'],
+  ['an empty body', ''],
+  ['whitespace only', ' \n'],
+  ['a lone high surrogate', '{"a":"\uD800"}'],
+  ['a lone surrogate after an escape', '{"a":"\\n\uDC00"}'],
+  ['an escaped lone surrogate', '{"a":"\\uD800"}'],
+  ['a surrogate pair', '{"a":"\uD83D\uDE00"}'],
+  ['a NUL escape', '{"a":"\\u0000"}'],
+  ['a BOM inside a string', '{"a":"\uFEFF"}'],
+  ['invalid JSON', '{"a":'],
+] as const;
+
+describe('API Gateway text body', () => {
+  it.each(BODIES)('with %s reads as its bytes in an HTTP API event', (_case, body) => {
+    expectTextReadsAsBytes(fromHttpApiEvent(httpApiEvent(body, false)));
+  });
+
+  it.each(BODIES)('with %s reads as its bytes in a REST API event', (_case, body) => {
+    expectTextReadsAsBytes(fromHttpApiEvent(restApiEvent(body, false)));
+  });
+
+  it.each(BODIES)('with %s reads as the same body sent as base64', (_case, body) => {
+    const base64 = Buffer.from(body, 'utf8').toString('base64');
+
+    expect(outcome(fromHttpApiEvent(httpApiEvent(body, false)))).toBe(
+      outcome(fromHttpApiEvent(httpApiEvent(base64, true))),
+    );
+  });
+
+  it('reads generated text as its bytes', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc
+        .tuple(fc.jsonValue(), fc.constantFrom('\uD800', '\uDC00', '\\n\uD800', '\uFEFF'), fc.nat())
+        .map(([value, piece, at]) => {
+          const json = JSON.stringify({ value });
+          const index = at % (json.length + 1);
+          return json.slice(0, index) + piece + json.slice(index);
+        }),
+    );
+    fc.assert(
+      fc.property(text, fc.boolean(), (body, rest) => {
+        // A BOM at the start is the known difference that the BOM test records.
+        fc.pre(!body.startsWith('\uFEFF'));
+        const event = rest ? restApiEvent(body, false) : httpApiEvent(body, false);
+
+        expectTextReadsAsBytes(fromHttpApiEvent(event));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('with an object reads as a value', () => {
+    expect(outcome(fromHttpApiEvent(httpApiEvent('{"a":1}', false)))).toBe('value {"a":1}');
+    expect(outcome(fromHttpApiEvent(restApiEvent('{"a":1}', false)))).toBe('value {"a":1}');
+  });
+
+  // NOTE: decoding the bytes with TextDecoder drops a leading byte order mark, which
+  // request.text keeps, so a body that starts with one became a 400 where it was accepted
+  // before and still is when sent as base64. request.ts would have to drop the mark from
+  // the text; until then these tests fail, and it.fails records that.
+  it.fails('with a BOM reads as its bytes in an HTTP API event', () => {
+    expectTextReadsAsBytes(fromHttpApiEvent(httpApiEvent('\uFEFF{"a":1}', false)));
+  });
+
+  it.fails('with a BOM reads as its bytes in a REST API event', () => {
+    expectTextReadsAsBytes(fromHttpApiEvent(restApiEvent('\uFEFF{"a":1}', false)));
+  });
+
+  it('without a body reads as empty', () => {
+    for (const event of [httpApiEvent(undefined, false), restApiEvent(undefined, false)]) {
+      const request = fromHttpApiEvent(event);
+
+      expect(request.text).toBeUndefined();
+      expect(outcome(request)).toContain('error 400 malformed_json The body is empty');
+    }
+  });
+
+  it('sent as base64 keeps no text and reads its bytes', () => {
+    const request = fromHttpApiEvent(
+      httpApiEvent(Buffer.from('{"a":"é"}').toString('base64'), true),
+    );
+
+    expect(request.text).toBeUndefined();
+    expect(outcome(request)).toBe('value {"a":"é"}');
+  });
+});
