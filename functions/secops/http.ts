@@ -63,13 +63,41 @@ const httpsAgent = new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS
  * followed, and nothing is decompressed. Every request sends `Accept-Encoding: identity`,
  * because without that header a server may compress the response (RFC 9110, section 12.5.3).
  */
-export const nodeTransport: Transport = (url, request) =>
-  new Promise((resolve, reject) => {
+export const nodeTransport: Transport = async (url, request) => {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError(`The instance URL must use https or http; got ${url.protocol}`);
+  }
+  const started = Date.now();
+  try {
+    return await sendOnce(url, request);
+  } catch (error) {
+    // A pooled connection the server closed after its last response fails as soon as the
+    // request is written, before the server can read it, so sending once more on a new
+    // connection cannot store the record twice. Node's http documentation names this case.
+    if (!(error instanceof StaleConnectionError)) throw error;
+    const remainingMs = request.timeoutMs - (Date.now() - started);
+    if (remainingMs <= 0) throw timeoutError(request.timeoutMs);
+    return sendOnce(url, { ...request, timeoutMs: remainingMs }, { freshConnection: true });
+  }
+};
+
+/** A reset on a reused keep-alive connection before any byte of the response arrived. */
+class StaleConnectionError extends Error {
+  readonly code = 'ECONNRESET';
+
+  constructor(cause: unknown) {
+    super('The reused connection was reset before the response started.', { cause });
+    this.name = 'StaleConnectionError';
+  }
+}
+
+function sendOnce(
+  url: URL,
+  request: InstanceRequest,
+  options: { freshConnection?: boolean } = {},
+): Promise<InstanceResponse> {
+  return new Promise((resolve, reject) => {
     const https = url.protocol === 'https:';
-    if (!https && url.protocol !== 'http:') {
-      reject(new TypeError(`The instance URL must use https or http; got ${url.protocol}`));
-      return;
-    }
     const headers: Record<string, string | number> = {
       'Accept-Encoding': 'identity',
       ...request.headers,
@@ -78,14 +106,20 @@ export const nodeTransport: Transport = (url, request) =>
 
     // A timer rather than an AbortSignal: it is the cheaper of the two per request.
     let timedOut = false;
+    let responded = false;
     const fail = (error: unknown) => {
       clearTimeout(timer);
-      reject(timedOut ? timeoutError(request.timeoutMs) : error);
+      if (timedOut) reject(timeoutError(request.timeoutMs));
+      else if (!responded && outgoing.reusedSocket && socketErrorCode(error) === 'ECONNRESET') {
+        reject(new StaleConnectionError(error));
+      } else reject(error);
     };
+    const agent = options.freshConnection ? false : https ? httpsAgent : httpAgent;
     const outgoing = (https ? httpsRequest : httpRequest)(
       url,
-      { method: request.method, headers, agent: https ? httpsAgent : httpAgent },
+      { method: request.method, headers, agent },
       (response) => {
+        responded = true;
         readBody(response).then((body) => {
           clearTimeout(timer);
           resolve({ status: response.statusCode ?? 0, headers: nodeHeaders(response), body });
@@ -100,6 +134,7 @@ export const nodeTransport: Transport = (url, request) =>
     outgoing.on('socket', guardSocket);
     outgoing.end(request.body);
   });
+}
 
 /**
  * Gives a pooled socket an 'error' listener of its own. With a keep-alive agent, node:http
