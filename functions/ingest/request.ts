@@ -118,8 +118,13 @@ function readBody(
   const body = event.body;
   if (typeof body !== 'string') return { body: Buffer.alloc(0) };
   if (event.isBase64Encoded !== true) {
-    // Buffer.from writes a lone surrogate as U+FFFD, so the text must read the same way.
-    return { body: Buffer.from(body, 'utf8'), text: body.toWellFormed() };
+    // The text must read as TextDecoder would decode the bytes: Buffer.from writes a lone
+    // surrogate as U+FFFD, and TextDecoder drops a leading byte order mark.
+    const text = body.toWellFormed();
+    return {
+      body: Buffer.from(body, 'utf8'),
+      text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
+    };
   }
   // Buffer.from skips characters outside the alphabet, so it would decode garbage to some bytes.
   if (!isBase64(body)) {
