@@ -7,6 +7,8 @@ import type { RelayRecord } from '../records/record.ts';
 import type { CircuitBreaker } from '../secops/circuit-breaker.ts';
 import type { UnansweredTally } from '../secops/http.ts';
 import type { RelayMetrics } from '../shared/metrics.ts';
+import { isObject } from '../secops/responses.ts';
+import { formatPath } from '../shared/json-path.ts';
 import { classifyFailure, type Failure } from './failure.ts';
 import { countUnansweredPosts } from './unanswered-posts.ts';
 
@@ -132,19 +134,21 @@ async function forwardOne(
   deadline: number,
   deps: ForwardDependencies,
 ): Promise<DeliveredRecord | boolean> {
-  const message = parseMessage(received.body);
-  if (message === undefined) {
+  const parsed = parseMessage(received.body);
+  if ('problem' in parsed) {
     deps.logger.error('Queue message is not a delivery message', {
       queueMessageId: received.messageId,
+      problem: parsed.problem,
     });
     return deadLetter(deps, received, {
       body: received.body,
       reason: 'invalid_message',
       retryable: false,
-      detail: 'The queue message is not a SecOps Relay delivery message (version 1).',
+      detail: `The queue message is not a SecOps Relay delivery message (version 1): ${parsed.problem}`,
       attempts: received.receiveCount,
     });
   }
+  const message = parsed.message;
 
   const log = {
     deliveryId: message.deliveryId,
@@ -308,24 +312,33 @@ async function rememberUnanswered(message: DeliveryMessage, deps: ForwardDepende
   }
 }
 
+/** Most schema issues a dead letter of an unreadable message names. */
+const MAX_LISTED_ISSUES = 3;
+
 /**
  * Reads a queue message: a delivery message, or a dead-letter entry that an operator moved
- * back to the delivery queue (SQS redrive), whose record is delivered again.
+ * back to the delivery queue (SQS redrive), whose record is delivered again. Ingest does not
+ * check records against the record model, so this is where a record an adapter built
+ * wrongly is caught; the problem names the fields at fault.
  */
-function parseMessage(body: string): DeliveryMessage | undefined {
+function parseMessage(body: string): { message: DeliveryMessage } | { problem: string } {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    return undefined;
+    return { problem: 'the body is not JSON.' };
   }
-  const direct = deliveryMessageSchema.safeParse(json);
-  if (direct.success) return direct.data;
-  if (typeof json === 'object' && json !== null && 'reason' in json && 'message' in json) {
-    const redriven = deliveryMessageSchema.safeParse(json.message);
-    if (redriven.success) return redriven.data;
+  let result = deliveryMessageSchema.safeParse(json);
+  if (!result.success && isObject(json) && 'reason' in json && 'message' in json) {
+    result = deliveryMessageSchema.safeParse(json.message);
   }
-  return undefined;
+  if (result.success) return { message: result.data };
+  const issues = result.error.issues;
+  const listed = issues
+    .slice(0, MAX_LISTED_ISSUES)
+    .map((issue) => `${formatPath(issue.path)}: ${issue.message}`)
+    .join('; ');
+  return { problem: `${listed}${issues.length > MAX_LISTED_ISSUES ? '; …' : ''}.` };
 }
 
 async function deadLetter(

@@ -1,5 +1,5 @@
 import { IngestError } from './errors.ts';
-import { formatPath } from './pipeline.ts';
+import { formatPath } from '../shared/json-path.ts';
 import type { WebhookRequest } from './request.ts';
 import { parseStrictJson, StrictJsonError } from './strict-json.ts';
 

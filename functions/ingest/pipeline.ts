@@ -7,12 +7,15 @@ import { DETAILS_TRUNCATION_KEY, fitRecord } from '../queue/fit-record.ts';
 import { serializeMessage, type DeliveryMessage } from '../queue/message.ts';
 import type { DeliveryQueue } from '../queue/queue.ts';
 import type { RelayRecord } from '../records/record.ts';
+import { formatPath } from '../shared/json-path.ts';
 import type { RelayMetrics } from '../shared/metrics.ts';
 import { NormalizationError, type SourceAdapter } from '../sources/source.ts';
 import { IngestError, type ErrorIssue } from './errors.ts';
 
 /** Largest queue message the relay sends; SQS accepts up to 1 MiB (1,048,576 bytes) per message. */
 export const MAX_MESSAGE_BYTES = 1_048_576;
+
+export { formatPath };
 
 /** Maximum schema issues listed in one response, so a wildly wrong payload gets a readable reply. */
 const MAX_LISTED_ISSUES = 20;
@@ -179,16 +182,6 @@ function toIssues(error: z.ZodError): ErrorIssue[] {
     path: formatPath(issue.path),
     message: issue.message,
   }));
-}
-
-/** Formats a path as `records[3].finding`, the way a reader of the JSON would write it. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(body)';
-  return path
-    .map((key, index) =>
-      typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`,
-    )
-    .join('');
 }
 
 /**

@@ -195,11 +195,9 @@ describe('record an adapter built wrongly', () => {
     expect(storedLookups(observable)).toHaveLength(0);
   });
 
-  // NOTE: the forwarder's dead letter states only that the message "is not a SecOps Relay
-  // delivery message", and its log line names no field, while the ingest check it replaced
-  // named the record and field. parseMessage in functions/forward/forward.ts would have to
-  // keep the schema issues; until then this test fails, and it.fails records that.
-  it.fails('dead letter names the invalid field', async () => {
+  // Ingest no longer checks records against the model, so the dead letter must say which
+  // field the forwarder found wrong.
+  it('dead letter names the invalid field', async () => {
     const answer = await postGeneric([lookup('broken-detail.example.com', BREAK_FINDING)]);
     const entry = await eventually(() => deadLetterOf(answer.body.deliveryId, 0));
 

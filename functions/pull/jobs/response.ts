@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { formatPath } from '../../ingest/pipeline.ts';
+import { formatPath } from '../../shared/json-path.ts';
 import { PullError } from '../errors.ts';
 import type { VendorResponse } from '../job-type.ts';
 
