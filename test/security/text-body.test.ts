@@ -18,7 +18,7 @@ function httpApiEvent(body: string | undefined, isBase64Encoded: boolean) {
     rawPath: '/webhooks/generic',
     pathParameters: { source: 'generic' },
     headers,
-    requestContext: { http: { method: 'POST' }, requestId: 'review-request' },
+    requestContext: { http: { method: 'POST' }, requestId: 'text-body-request' },
     body,
     isBase64Encoded,
   } as unknown as Parameters<typeof fromHttpApiEvent>[0];
@@ -31,7 +31,7 @@ function restApiEvent(body: string | undefined, isBase64Encoded: boolean) {
     pathParameters: { source: 'generic' },
     headers: { 'Content-Type': 'application/json' },
     multiValueHeaders: { 'Content-Type': ['application/json'] },
-    requestContext: { requestId: 'review-request' },
+    requestContext: { requestId: 'text-body-request' },
     body,
     isBase64Encoded,
   } as unknown as Parameters<typeof fromHttpApiEvent>[0];

@@ -64,7 +64,7 @@ let relay: Server;
 let relayUrl: string;
 let forwarder: LocalForwarder;
 const deadLetters = new InProcessDeadLetterQueue();
-const logs = captureLogger('review-unvalidated-records');
+const logs = captureLogger('forwarder-validation');
 
 beforeAll(async () => {
   const logger = logs.logger;
@@ -144,7 +144,7 @@ function lookup(observable: string, summary: string) {
 async function postGeneric(
   records: unknown[],
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'relay-review-'));
+  const dir = await mkdtemp(join(tmpdir(), 'relay-forwarder-validation-'));
   const file = join(dir, 'payload.json');
   await writeFile(file, JSON.stringify({ records }));
   const result = await send({ config, source: 'generic', file, url: relayUrl });

@@ -23,7 +23,7 @@ import {
  */
 
 const run = promisify(execFile);
-const CHILD = fileURLToPath(new URL('./review-transport-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./transport-child.ts', import.meta.url));
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
