@@ -14,6 +14,8 @@ export interface InstanceSenderOptions {
   transport?: Transport;
   /** Clock in epoch milliseconds, for the breaker and the client. */
   now?: () => number;
+  /** A uniform draw from [0, 1) for the client's backoff jitter; Math.random unless a test fixes it. */
+  random?: () => number;
 }
 
 /**
@@ -55,6 +57,7 @@ export function createInstanceSender(options: InstanceSenderOptions): {
     logger,
     transport: guardTransport(watched, breaker, now),
     now,
+    random: options.random,
   });
   return { sender, breaker };
 }

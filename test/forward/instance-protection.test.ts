@@ -51,6 +51,9 @@ function buildDeps(settings: RelayConfig): ForwardDependencies {
     config: settings,
     credentials,
     logger: logs.logger,
+    // A mid-range jitter draw: a draw near 0 would let a retry start before the other
+    // failures of its batch reached the breaker, which then has not opened yet.
+    random: () => 0.5,
   });
   return {
     config: settings,
