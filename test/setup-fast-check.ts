@@ -5,6 +5,7 @@ import fc from 'fast-check';
 const seedText = process.env.FC_SEED ?? '20261204';
 if (seedText !== 'random') {
   const seed = Number(seedText);
-  if (!Number.isInteger(seed)) throw new Error(`FC_SEED must be an integer or "random"; got "${seedText}".`);
+  if (!Number.isInteger(seed))
+    throw new Error(`FC_SEED must be an integer or "random"; got "${seedText}".`);
   fc.configureGlobal({ seed });
 }

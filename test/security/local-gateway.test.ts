@@ -39,7 +39,10 @@ describe('local API Gateway stand-in', () => {
   });
 
   it('names POST in the Allow header of a 405', async () => {
-    const response = await fetch(`${stack.relayUrl}/webhooks/virustotal`, { method: 'PUT', body: '{}' });
+    const response = await fetch(`${stack.relayUrl}/webhooks/virustotal`, {
+      method: 'PUT',
+      body: '{}',
+    });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
   });
