@@ -1,10 +1,19 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecOpsError } from '../../functions/secops/errors.ts';
 import {
+  evictIdleConnections,
   exchange,
   fetchTransport,
+  keepAliveAgent,
   nodeTransport,
   type InstanceRequest,
 } from '../../functions/secops/http.ts';
@@ -179,5 +188,38 @@ describe('exchange', () => {
     ).catch((caught: unknown) => caught);
 
     expect((error as SecOpsError).code).toBe('connection_failed');
+  });
+});
+
+describe('evictIdleConnections', () => {
+  function get(agent: Agent): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const outgoing = httpRequest(new URL('/api/x', origin), { agent }, (response) => {
+        response.resume();
+        response.on('end', () => setImmediate(resolve));
+      });
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  }
+
+  it('closes a connection idle for the limit', async () => {
+    const agent = keepAliveAgent(new Agent({ keepAlive: true }));
+    await get(agent);
+    evictIdleConnections(agent, Date.now() + 5_000, 4_000);
+    await get(agent);
+
+    expect(connections).toBe(2);
+    agent.destroy();
+  });
+
+  it('keeps a connection idle for less', async () => {
+    const agent = keepAliveAgent(new Agent({ keepAlive: true }));
+    await get(agent);
+    evictIdleConnections(agent, Date.now() + 1_000, 4_000);
+    await get(agent);
+
+    expect(connections).toBe(1);
+    agent.destroy();
   });
 });
