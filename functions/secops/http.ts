@@ -59,9 +59,9 @@ const SWEEP_INTERVAL_MS = 1_000;
 const freeSince = new WeakMap<object, number>();
 
 /**
- * A keep-alive agent that notes when each connection becomes idle. It sets no socket
- * timeout, which node:http would arm and disarm on every request at a cost of about a
- * tenth of the forwarder's time per record; `evictIdleConnections` closes idle ones instead.
+ * Makes `agent` note when each connection becomes idle. The agents set no socket timeout,
+ * which node:http would arm and disarm on every request at a cost of about a tenth of the
+ * forwarder's time per record. `evictIdleConnections` closes idle connections instead.
  */
 export function keepAliveAgent<AgentType extends HttpAgent>(agent: AgentType): AgentType {
   const keepSocketAlive = agent.keepSocketAlive.bind(agent);
