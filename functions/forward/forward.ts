@@ -317,7 +317,7 @@ const MAX_LISTED_ISSUES = 3;
  * Reads a queue message: a delivery message, or a dead-letter entry that an operator moved
  * back to the delivery queue (SQS redrive), whose record is delivered again. Ingest does not
  * check records against the record model, so this is where a record an adapter built
- * wrongly is caught; the problem names the fields at fault.
+ * wrongly is caught. The problem names the fields at fault.
  */
 function parseMessage(body: string): { message: DeliveryMessage } | { problem: string } {
   let json: unknown;

@@ -10,7 +10,7 @@ export interface InstanceSenderOptions {
   config: RelayConfig;
   credentials: InstanceCredentialsProvider;
   logger: Logger;
-  /** How requests reach the instance; node:http(s) unless a test passes its own. */
+  /** Transport to the instance: node:http(s) unless a test passes its own. */
   transport?: Transport;
   /** Clock in epoch milliseconds, for the breaker and the client. */
   now?: () => number;

@@ -14,7 +14,7 @@ export interface WebhookRequest {
   body: Buffer;
   /**
    * The body as the event's text, when the event carried it as text rather than base64.
-   * `body` holds its UTF-8 bytes, so readers can skip decoding them again.
+   * `body` contains its UTF-8 bytes, so readers can skip decoding them again.
    */
   text?: string;
   /**
