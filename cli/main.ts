@@ -28,6 +28,13 @@ ${PULL_USAGE}
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `secops-relay send --help` is how most users ask about one command; options after "--"
+    // are the command's own arguments and are left alone.
+    const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (command !== undefined && (options.includes('--help') || options.includes('-h'))) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     switch (command) {
       case 'send':
         return await runSend(rest);

@@ -291,6 +291,15 @@ describe('secops-relay send', () => {
     expect(stdout).toContain('"deliveryId"');
   });
 
+  it.each([['send'], ['dlq', 'list'], ['pull', 'threatfox-recent']])(
+    'prints the usage for %s --help',
+    async (...command) => {
+      const { stdout } = await run(process.execPath, ['bin/secops-relay.js', ...command, '--help']);
+
+      expect(stdout).toContain('Usage: secops-relay <command> [options]');
+    },
+  );
+
   it('exits non-zero and says why when the relay is not running', async () => {
     const failure = await run(process.execPath, [
       'bin/secops-relay.js',
