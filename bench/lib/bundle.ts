@@ -1,4 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { REPO_ROOT } from './config.ts';
@@ -166,4 +168,29 @@ function baselineSource(clients: SdkClientImport[]): string {
     `const clients = [${created.join(', ')}];`,
     'export const handler = async () => ({ statusCode: 200, clients: clients.length });',
   ].join('\n');
+}
+
+let workerDirectory: Promise<string> | undefined;
+
+/**
+ * Bundles `bench/workers/<name>.ts` with the deploy's esbuild options, without a source
+ * map, into a directory removed when this process exits, and returns the bundle's path.
+ * A worker that measures the functions runs this bundle with plain node, so it runs the
+ * code as the deploy ships it: minified, and without tsx's loader or its helper calls.
+ */
+export async function bundleWorker(name: string): Promise<string> {
+  workerDirectory ??= mkdtemp(join(tmpdir(), 'secops-relay-bench-workers-')).then((directory) => {
+    process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+    return directory;
+  });
+  const outfile = join(await workerDirectory, `${name}.mjs`);
+  await build({
+    ...DEPLOY_BUILD_OPTIONS,
+    sourcemap: false,
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [join(REPO_ROOT, 'bench/workers', `${name}.ts`)],
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
 }

@@ -1,11 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { bundleWorker } from './bundle.ts';
+import { REPO_ROOT } from './config.ts';
 
 /**
  * Runs a benchmark worker: a TypeScript module under bench/workers/ in its own Node
- * process (through tsx), so each measurement gets a fresh heap and its own core, and the
- * JSON logs the functions write go to /dev/null instead of the report. The parent calls
- * the worker's named operations over the IPC channel.
+ * process (through tsx, or bundled as the deploy bundles the functions), so each
+ * measurement gets a fresh heap and its own core, and the JSON logs the functions write go
+ * to /dev/null instead of the report. The parent calls the worker's named operations over
+ * the IPC channel.
  */
 
 interface Request {
@@ -29,15 +32,19 @@ export class Worker {
   #stderr = '';
   #exited: Promise<number | null>;
 
-  /** Starts `bench/workers/<name>.ts`; `env` is added to this process's environment. */
+  /**
+   * Starts `bench/workers/<name>.ts` through tsx, or `bundle`, its bundle from
+   * `bundleWorker`, with plain node. `env` is added to this process's environment.
+   */
   constructor(
     readonly name: string,
     env: Record<string, string> = {},
+    bundle?: string,
   ) {
-    const module = fileURLToPath(new URL(`../workers/${name}.ts`, import.meta.url));
+    const module = bundle ?? fileURLToPath(new URL(`../workers/${name}.ts`, import.meta.url));
     this.#child = fork(module, [], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, ...env },
+      execArgv: bundle === undefined ? ['--import', 'tsx'] : [],
+      env: { ...process.env, SECOPS_RELAY_BENCH_ROOT: REPO_ROOT, ...env },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.#child.stderr?.on('data', (chunk: Buffer) => {
@@ -81,6 +88,17 @@ export class Worker {
   }
 }
 
+/**
+ * Starts a worker that measures the functions: bundled with the deploy's esbuild options
+ * and run with plain node, so the figures are those of the code the deploy ships.
+ */
+export async function startDeployedWorker(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<Worker> {
+  return new Worker(name, env, await bundleWorker(name));
+}
+
 /** Runs one operation in a new worker and stops the worker afterwards. */
 export async function runWorker<Output>(
   name: string,
@@ -88,7 +106,7 @@ export async function runWorker<Output>(
   input: unknown = {},
   env: Record<string, string> = {},
 ): Promise<Output> {
-  const worker = new Worker(name, env);
+  const worker = await startDeployedWorker(name, env);
   try {
     return await worker.call<Output>(operation, input);
   } finally {

@@ -1,6 +1,6 @@
 import { judged, type Figure } from '../lib/figure.ts';
 import { summarize, type Summary } from '../lib/stats.ts';
-import { Worker } from '../lib/worker.ts';
+import { startDeployedWorker, Worker } from '../lib/worker.ts';
 import type { ForwardInput, ForwardOutput } from '../workers/forward-throughput.ts';
 
 const MEASUREMENT = 'forward throughput';
@@ -31,8 +31,8 @@ export interface ForwardMeasurement {
  * every record posted.
  */
 export async function measureForwardThroughput(): Promise<ForwardMeasurement> {
+  const forwarder = await startDeployedWorker('forward-throughput');
   const sandbox = new Worker('sandbox');
-  const forwarder = new Worker('forward-throughput');
   try {
     const { url } = await sandbox.call<{ url: string }>('start');
     const output = await forwarder.call<ForwardOutput>('measure', {
