@@ -18,6 +18,8 @@ export interface LocalForwarderOptions {
   maxConcurrency?: number;
   /** Time limit of one invocation, as the deployed forward function's timeout. */
   functionTimeoutMs?: number;
+  /** The forward function's memory size, as `deployment.forward.memorySizeMb`, for its context. */
+  memorySizeMb?: number;
   /** Wait before a failed message is handed out again, per receive so far; doubles each time. */
   retryDelayMs?: number;
   /** Maximum wait before a failed message is handed out again. */
@@ -101,7 +103,11 @@ export class LocalForwarder {
     try {
       const response = await handler(
         { Records: batch.map(toSqsRecord) },
-        localContext('secops-relay-forward', this.options.functionTimeoutMs ?? 60_000),
+        localContext(
+          'secops-relay-forward',
+          this.options.functionTimeoutMs ?? 60_000,
+          this.options.memorySizeMb,
+        ),
       );
       failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
     } catch (error) {

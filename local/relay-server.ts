@@ -35,6 +35,8 @@ export interface RelayServerOptions {
   logger: Logger;
   /** Deepest JSON nesting accepted in an event body, as `ingest.maxJsonDepth`. */
   maxJsonDepth: number;
+  /** The ingest function's memory size, as `deployment.ingest.memorySizeMb`, for its context. */
+  ingestMemorySizeMb?: number;
 }
 
 /**
@@ -125,7 +127,7 @@ async function handle(
 
   const result = (await options.ingest(
     toHttpApiEvent(request, url, sourceId, body),
-    localContext('secops-relay-ingest', 10_000),
+    localContext('secops-relay-ingest', 10_000, options.ingestMemorySizeMb),
   )) as APIGatewayProxyStructuredResultV2;
   response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
   response.end(result.body ?? '');
@@ -201,7 +203,10 @@ async function invokeWithEvent(
   { wrapped = false } = {},
 ): Promise<void> {
   try {
-    const result = await options.ingest(event, localContext('secops-relay-ingest', 10_000));
+    const result = await options.ingest(
+      event,
+      localContext('secops-relay-ingest', 10_000, options.ingestMemorySizeMb),
+    );
     sendJson(response, 202, result);
   } catch (error) {
     if (!(error instanceof EventRejectedError)) throw error;

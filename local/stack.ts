@@ -70,6 +70,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { config } = options;
   checkConfiguredSources(config, getSource, SOURCE_IDS);
   const logger = options.logger ?? createLogger('secops-relay-local');
+  // One logger per function, as each has its own in AWS: a Powertools logger carries the
+  // Lambda context of its latest invocation, so a shared one would label ingest lines with
+  // a forward invocation. A logger passed in (tests) serves them all.
+  const loggers = {
+    ingest: options.logger ?? createLogger('secops-relay-ingest'),
+    forward: options.logger ?? createLogger('secops-relay-forward'),
+    sandbox: options.logger ?? createLogger('secops-relay-sandbox'),
+  };
   const metrics = new InMemoryMetrics();
   const deadLetters = new InProcessDeadLetterQueue();
   const functionTimeoutMs =
@@ -86,7 +94,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const sandbox =
     options.sandbox === false
       ? undefined
-      : await startSandbox({ port: options.sandboxPort ?? 3001, host: HOST, config, logger });
+      : await startSandbox({
+          port: options.sandboxPort ?? 3001,
+          host: HOST,
+          config,
+          logger: loggers.sandbox,
+        });
 
   const instanceSecrets = pointAtSandbox(
     config.local?.secrets ?? {},
@@ -97,12 +110,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const secrets = new RotatableSecretStore(instanceSecrets);
   const dedupe = new InMemoryDedupeStore();
 
-  const ingest = createIngestHandler(logger, () => ({
+  const ingest = createIngestHandler(loggers.ingest, () => ({
     config,
     secrets,
     queue,
     getSource,
-    logger,
+    logger: loggers.ingest,
     metrics,
     dedupe: { store: dedupe, ttlSeconds: config.dedupe.ttlSeconds },
   }));
@@ -114,20 +127,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     allowedHosts: config.instance.allowedHosts,
     localMode: true,
   });
-  const { sender, breaker } = createInstanceSender({ config, credentials, logger });
-  const forward = createForwardHandler(logger, () => ({
+  const { sender, breaker } = createInstanceSender({
+    config,
+    credentials,
+    logger: loggers.forward,
+  });
+  const forward = createForwardHandler(loggers.forward, () => ({
     config,
     sender,
     breaker,
     deadLetters,
-    logger,
+    logger: loggers.forward,
     metrics,
     unansweredPosts: { store: dedupe, ttlSeconds: config.dedupe.ttlSeconds },
   }));
   const forwarder = new LocalForwarder({
     queue,
     handler: forward,
-    logger,
+    logger: loggers.forward,
+    memorySizeMb: config.deployment.forward.memorySizeMb,
     batchSize: config.deployment.forward.batchSize,
     maxConcurrency: config.deployment.forward.maxConcurrency,
     functionTimeoutMs,
@@ -143,7 +161,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     getSource,
     queue,
     deadLetters,
-    logger,
+    logger: loggers.ingest,
+    ingestMemorySizeMb: config.deployment.ingest.memorySizeMb,
     maxJsonDepth: config.ingest.maxJsonDepth,
   });
   try {
