@@ -70,8 +70,14 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
         filter,
         ...(options.ids.length > 0 && { ids: options.ids }),
       });
+      // An --id that matched nothing is most likely mistyped, so it must not pass as success.
+      const notFound = options.ids.filter(
+        (id) => !result.redriven.includes(id) && !result.skipped.includes(id),
+      );
       if (options.json) {
-        stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        stdout.write(
+          `${JSON.stringify({ ...result, ...(notFound.length > 0 && { notFound }) }, null, 2)}\n`,
+        );
       } else {
         const target =
           result.deliveryQueueUrl === undefined ? 'the delivery queue' : result.deliveryQueueUrl;
@@ -81,8 +87,13 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
             `Kept ${result.skipped.length} entry(ies) without a record: ${result.skipped.join(', ')}\n`,
           );
         }
+        for (const id of notFound) {
+          stdout.write(
+            `No dead-letter entry "${id}" (or it did not match the filter); dlq list prints the ids.\n`,
+          );
+        }
       }
-      return 0;
+      return notFound.length > 0 ? 1 : 0;
     }
     default:
       throw new CliError(

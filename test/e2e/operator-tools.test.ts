@@ -171,6 +171,22 @@ describe('local stack operator tools', () => {
     expect((failure as { stderr: string }).stderr).toContain('--filter');
   });
 
+  it('fails a redrive of an unknown id', async () => {
+    const failure = await cli(
+      'dlq',
+      'redrive',
+      '--url',
+      stack.relayUrl,
+      '--id',
+      'no-such-entry',
+    ).catch((error: { code: number; stdout: string }) => error);
+
+    expect('code' in failure && failure.code).toBe(1);
+    expect((failure as { stdout: string }).stdout).toContain(
+      'No dead-letter entry "no-such-entry"',
+    );
+  });
+
   it('rejects an unknown filter key', async () => {
     const failure = await cli(
       'dlq',
