@@ -21,13 +21,15 @@ try {
   const sources = Object.entries(config.sources)
     .filter(([, source]) => source.enabled)
     .map(([id]) => id);
+  // The CLI assumes port 3000, so the banner names the URL whenever the stack runs elsewhere.
+  const cliUrl = stack.relayUrl === 'http://127.0.0.1:3000' ? '' : ` --url ${stack.relayUrl}`;
   process.stdout.write(
     [
       '',
       `SecOps Relay (local) listening on ${stack.relayUrl}`,
       `  webhooks:     POST ${stack.relayUrl}/webhooks/{${sources.join('|')}}`,
       `  events:       POST ${stack.relayUrl}/local/events (one EventBridge event)`,
-      `  dead letters: GET  ${stack.relayUrl}/local/dead-letters, or npx secops-relay dlq list`,
+      `  dead letters: GET  ${stack.relayUrl}/local/dead-letters, or npx secops-relay dlq list${cliUrl}`,
       stack.sandbox === undefined
         ? '  sandbox instance: not started'
         : `Sandbox instance listening on ${stack.sandbox.url}`,
