@@ -8,21 +8,30 @@ import { CliError } from './errors.ts';
 import { PULL_USAGE, runPullCommand } from './pull.ts';
 import { send } from './send.ts';
 
-const USAGE = `Usage: secops-relay <command> [options]
-
-Commands:
-  send --source <id> <file>   Post a JSON file to the relay as that source would,
+const SEND_USAGE = `  send --source <id> <file>   Post a JSON file to the relay as that source would,
                               authenticated with the source's token or signature.
       --url <url>             Relay base URL (default http://127.0.0.1:3000, or $SECOPS_RELAY_URL)
       --secret <value>        The source's secret (default $SECOPS_RELAY_SECRET, then the
                               configuration's local secrets)
       --config <path>         Configuration file (default relay.config.json, or
-                              $SECOPS_RELAY_CONFIG_FILE)
+                              $SECOPS_RELAY_CONFIG_FILE)`;
+
+const USAGE = `Usage: secops-relay <command> [options]
+
+Commands:
+${SEND_USAGE}
 ${DLQ_USAGE}
 ${PULL_USAGE}
   help                        Show this text.
 
 <file> may be "-" to read standard input.`;
+
+/** The part of the usage about one command, for `secops-relay <command> --help`. */
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  send: `${SEND_USAGE}\n\n<file> may be "-" to read standard input.`,
+  dlq: DLQ_USAGE,
+  pull: PULL_USAGE,
+};
 
 /** Runs the CLI and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -32,7 +41,12 @@ export async function main(argv: string[]): Promise<number> {
     // are the command's own arguments and are left alone.
     const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
     if (command !== undefined && (options.includes('--help') || options.includes('-h'))) {
-      process.stdout.write(`${USAGE}\n`);
+      const usage = Object.hasOwn(COMMAND_USAGE, command) ? COMMAND_USAGE[command] : undefined;
+      process.stdout.write(
+        usage === undefined
+          ? `${USAGE}\n`
+          : `Usage: secops-relay ${command} [options]\n\n${usage}\n\nsecops-relay help lists every command.\n`,
+      );
       return 0;
     }
     switch (command) {

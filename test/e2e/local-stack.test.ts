@@ -291,14 +291,17 @@ describe('secops-relay send', () => {
     expect(stdout).toContain('"deliveryId"');
   });
 
-  it.each([['send'], ['dlq', 'list'], ['pull', 'threatfox-recent']])(
-    'prints the usage for %s --help',
-    async (...command) => {
-      const { stdout } = await run(process.execPath, ['bin/secops-relay.js', ...command, '--help']);
+  it.each([
+    [['send'], '--source <id> <file>', 'dlq list'],
+    [['dlq', 'list'], 'dlq redrive', 'send --source'],
+    [['pull', 'threatfox-recent'], 'pull <job> --once', 'dlq list'],
+  ])('prints the usage of %j with --help', async (command, shown, left) => {
+    const { stdout } = await run(process.execPath, ['bin/secops-relay.js', ...command, '--help']);
 
-      expect(stdout).toContain('Usage: secops-relay <command> [options]');
-    },
-  );
+    expect(stdout).toContain(`Usage: secops-relay ${command[0]} [options]`);
+    expect(stdout).toContain(shown);
+    expect(stdout).not.toContain(left);
+  });
 
   it('exits non-zero and says why when the relay is not running', async () => {
     const failure = await run(process.execPath, [
