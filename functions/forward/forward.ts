@@ -7,7 +7,7 @@ import type { RelayRecord } from '../records/record.ts';
 import type { CircuitBreaker } from '../secops/circuit-breaker.ts';
 import type { UnansweredTally } from '../secops/http.ts';
 import type { RelayMetrics } from '../shared/metrics.ts';
-import { isObject } from '../secops/responses.ts';
+import { isJsonObject } from '../shared/json.ts';
 import { formatPath } from '../shared/json-path.ts';
 import { classifyFailure, type Failure } from './failure.ts';
 import { countUnansweredPosts } from './unanswered-posts.ts';
@@ -310,7 +310,7 @@ async function rememberUnanswered(message: DeliveryMessage, deps: ForwardDepende
   }
 }
 
-/** Most schema issues a dead letter of an unreadable message names. */
+/** Maximum number of schema issues listed in the dead letter of an unreadable message. */
 const MAX_LISTED_ISSUES = 3;
 
 /**
@@ -327,7 +327,7 @@ function parseMessage(body: string): { message: DeliveryMessage } | { problem: s
     return { problem: 'the body is not JSON.' };
   }
   let result = deliveryMessageSchema.safeParse(json);
-  if (!result.success && isObject(json) && 'reason' in json && 'message' in json) {
+  if (!result.success && isJsonObject(json) && 'reason' in json && 'message' in json) {
     result = deliveryMessageSchema.safeParse(json.message);
   }
   if (result.success) return { message: result.data };

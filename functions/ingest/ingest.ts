@@ -14,7 +14,7 @@ import type { WebhookRequest } from './request.ts';
 import { readSourceSecrets } from './source-secrets.ts';
 
 export type { IngestDependencies, IngestResult } from './pipeline.ts';
-export { formatPath, MAX_MESSAGE_BYTES } from './pipeline.ts';
+export { MAX_MESSAGE_BYTES } from './pipeline.ts';
 
 /**
  * Takes one webhook request through authenticate, parse, validate, normalize and enqueue,

@@ -15,8 +15,6 @@ import { IngestError, type ErrorIssue } from './errors.ts';
 /** Largest queue message the relay sends; SQS accepts up to 1 MiB (1,048,576 bytes) per message. */
 export const MAX_MESSAGE_BYTES = 1_048_576;
 
-export { formatPath };
-
 /** Maximum schema issues listed in one response, so a wildly wrong payload gets a readable reply. */
 const MAX_LISTED_ISSUES = 20;
 

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { isJsonObject, withoutByteOrderMark } from '../shared/json.ts';
 
 /** A webhook request as ingest sees it, whatever front end delivered it. */
 export interface WebhookRequest {
@@ -123,7 +124,7 @@ function readBody(
     const text = body.toWellFormed();
     return {
       body: Buffer.from(body, 'utf8'),
-      text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
+      text: withoutByteOrderMark(text),
     };
   }
   // Buffer.from skips characters outside the alphabet, so it would decode garbage to some bytes.
@@ -147,9 +148,7 @@ function optionalRequestId(requestId: unknown): Pick<WebhookRequest, 'requestId'
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return isJsonObject(value) ? value : {};
 }
 
 function stringOr(value: unknown, fallback: string): string {

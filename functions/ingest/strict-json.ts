@@ -1,3 +1,5 @@
+import { isJsonObject } from '../shared/json.ts';
+
 /** Reason codes of a StrictJsonError; each is also an ingest error code. */
 export type StrictJsonErrorCode =
   'malformed_json' | 'duplicate_json_key' | 'json_too_deep' | 'forbidden_json_key';
@@ -141,6 +143,7 @@ function isEscaped(text: string, index: number): boolean {
   return backslashes % 2 === 1;
 }
 
+/** Checks for the four whitespace characters JSON allows between tokens (RFC 8259). */
 function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
@@ -167,7 +170,7 @@ function isPlainValue(value: unknown, walk: { keys: number; checkStrings: boolea
     if (key === '__proto__') return false;
     if (walk.checkStrings && !isPlainString(key)) return false;
     const member = object[key];
-    if (key === 'constructor' && isPlainObject(member) && Object.hasOwn(member, 'prototype')) {
+    if (key === 'constructor' && isJsonObject(member) && Object.hasOwn(member, 'prototype')) {
       return false;
     }
     if (!isPlainValue(member, walk)) return false;
@@ -255,7 +258,7 @@ class Parser {
       this.path.push(key);
       const value = this.parseValue();
       this.path.pop();
-      if (key === 'constructor' && isPlainObject(value) && Object.hasOwn(value, 'prototype')) {
+      if (key === 'constructor' && isJsonObject(value) && Object.hasOwn(value, 'prototype')) {
         this.fail(
           'a "constructor" key holding a "prototype" key is not accepted, because code that merges the object would reach Object.prototype; remove it',
           'forbidden_json_key',
@@ -385,11 +388,7 @@ class Parser {
   }
 
   private skipWhitespace(): void {
-    for (;;) {
-      const code = this.text.charCodeAt(this.index);
-      if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return;
-      this.index += 1;
-    }
+    while (isWhitespace(this.text.charCodeAt(this.index))) this.index += 1;
   }
 
   private describeNext(): string {
@@ -410,10 +409,6 @@ class Parser {
       ...this.path,
     ]);
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Quotes a text for a message, escaped and cut to 64 characters. */

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
+import { withoutByteOrderMark } from '../shared/json.ts';
 import { SecOpsError } from './errors.ts';
 
 /** Response headers by name, in any case; `Headers` from fetch fits. */
@@ -52,7 +53,7 @@ export type Fetch = typeof globalThis.fetch;
  */
 const IDLE_CONNECTION_MS = 4_000;
 
-/** When the pool last looked for idle connections, so it looks at most once a second. */
+/** Least time between two looks for idle connections, in milliseconds; see `nodeTransport`. */
 const SWEEP_INTERVAL_MS = 1_000;
 
 /** Epoch milliseconds at which each pooled connection was last handed back to its pool. */
@@ -157,7 +158,8 @@ function sendOnce(
         reject(new StaleConnectionError(error));
       } else reject(error);
     };
-    const agent = options.freshConnection ? false : https ? httpsAgent : httpAgent;
+    let agent: HttpAgent | false = https ? httpsAgent : httpAgent;
+    if (options.freshConnection) agent = false;
     const outgoing = (https ? httpsRequest : httpRequest)(
       url,
       { method: request.method, headers, agent },
@@ -217,11 +219,6 @@ function readBody(response: IncomingMessage): Promise<string> {
       }
     });
   });
-}
-
-/** Drops a leading byte order mark, as fetch's `text()` does, so that JSON.parse accepts the body. */
-function withoutByteOrderMark(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function nodeHeaders(response: IncomingMessage): ResponseHeaders {

@@ -1,14 +1,8 @@
 import type { OAuthInstanceCredentials } from '../credentials/instance.ts';
 import { SecOpsError } from './errors.ts';
 import { exchange, USER_AGENT, type InstanceResponse, type Transport } from './http.ts';
-import {
-  isObject,
-  notJsonError,
-  NOT_JSON,
-  parseJson,
-  summarize,
-  transportStatusError,
-} from './responses.ts';
+import { isJsonObject } from '../shared/json.ts';
+import { notJsonError, NOT_JSON, parseJson, summarize, transportStatusError } from './responses.ts';
 
 /** ServiceNow's OAuth token endpoint, relative to the instance URL. */
 export const TOKEN_PATH = '/oauth_token.do';
@@ -138,7 +132,7 @@ function readTokenResponse(
 ): { accessToken: string; expiresInSeconds?: number } {
   if (response.status === 400 || response.status === 401) {
     const json = parseJson(response.body);
-    const reason = isObject(json) ? (json.error_description ?? json.error) : undefined;
+    const reason = isJsonObject(json) ? (json.error_description ?? json.error) : undefined;
     const quoted = typeof reason === 'string' ? ` ("${reason}")` : '';
     throw new SecOpsError(
       'unauthorized',
@@ -153,7 +147,7 @@ function readTokenResponse(
 
   const json = parseJson(response.body);
   if (json === NOT_JSON) throw notJsonError(response, path);
-  const accessToken = isObject(json) ? json.access_token : undefined;
+  const accessToken = isJsonObject(json) ? json.access_token : undefined;
   if (typeof accessToken !== 'string' || accessToken === '') {
     throw new SecOpsError(
       'unexpected_response',
@@ -161,7 +155,7 @@ function readTokenResponse(
       { status: response.status },
     );
   }
-  const expiresIn = Number(isObject(json) ? json.expires_in : undefined);
+  const expiresIn = Number(isJsonObject(json) ? json.expires_in : undefined);
   return {
     accessToken,
     expiresInSeconds: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,

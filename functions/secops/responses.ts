@@ -1,4 +1,5 @@
 import type { RecordKind } from '../records/record.ts';
+import { isJsonObject } from '../shared/json.ts';
 import { SecOpsError, truncateBody, type SecOpsErrorCode } from './errors.ts';
 import type { InstanceResponse } from './http.ts';
 import { parseRetryAfter } from './retry.ts';
@@ -66,8 +67,8 @@ export function interpretCreateResponse(
   now: number,
 ): CreateOutcome {
   const json = parseJson(response.body);
-  const body = isObject(json) ? json : undefined;
-  const inner = body !== undefined && isObject(body.result) ? body.result : body;
+  const body = isJsonObject(json) ? json : undefined;
+  const inner = body !== undefined && isJsonObject(body.result) ? body.result : body;
   const is2xx = response.status >= 200 && response.status < 300;
   const failed = !is2xx || (inner !== undefined && indicatesFailure(inner));
 
@@ -184,10 +185,6 @@ export function parseJson(text: string): unknown {
   }
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function statusError(
   response: InstanceResponse,
   context: RequestContext,
@@ -261,7 +258,7 @@ function indicatesFailure(body: Record<string, unknown>): boolean {
 /** Texts where ServiceNow puts an error message: error.message, error.detail, error, message. */
 function instanceMessages(body: Record<string, unknown>): string[] {
   const error = body.error;
-  const candidates = isObject(error) ? [error.message, error.detail] : [error];
+  const candidates = isJsonObject(error) ? [error.message, error.detail] : [error];
   candidates.push(body.message);
   return candidates.filter((value): value is string => typeof value === 'string' && value !== '');
 }
@@ -273,6 +270,7 @@ function firstMessage(body: Record<string, unknown> | undefined): string {
 
 function findSysId(body: Record<string, unknown>): string | undefined {
   if (typeof body.sys_id === 'string') return body.sys_id;
-  if (isObject(body.record) && typeof body.record.sys_id === 'string') return body.record.sys_id;
+  if (isJsonObject(body.record) && typeof body.record.sys_id === 'string')
+    return body.record.sys_id;
   return undefined;
 }

@@ -31,7 +31,4 @@ export function schemaByShape<Schemas extends Record<string, z.ZodType>>(
   });
 }
 
-/** Checks whether a value is a JSON object: not null and not an array. */
-export function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isJsonObject } from '../shared/json.ts';
