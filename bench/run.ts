@@ -137,7 +137,7 @@ async function main(): Promise<number> {
       `${results.durationSeconds} s. Results: ${output}\n`,
   );
   if (failed.length > 0) {
-    // The labels are the table's; the ids are results.json's, which also says what each target means.
+    // The labels are the table's. The ids are results.json's, which also explains each target.
     const missed = figures
       .filter((figure) => figure.pass === false)
       .map((figure) => `  ${figure.measurement}: ${figure.label} (${figure.id})`);

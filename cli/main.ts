@@ -37,8 +37,8 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    // `secops-relay send --help` is how most users ask about one command; options after "--"
-    // are the command's own arguments and are left alone.
+    // `secops-relay send --help` prints the usage of send. Options after "--" are the
+    // command's own arguments and are left alone.
     const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
     if (command !== undefined && (options.includes('--help') || options.includes('-h'))) {
       const usage = Object.hasOwn(COMMAND_USAGE, command) ? COMMAND_USAGE[command] : undefined;

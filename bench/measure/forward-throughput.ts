@@ -8,7 +8,7 @@ const MEASUREMENT = 'forward throughput';
 /**
  * Paired rounds; each posts RECORDS_PER_ROUND records through the relay and as many bare.
  * The warm-up lets both sides reach the steady state of a busy execution environment, in
- * which V8 has compiled the hot paths; the relay has more code to compile than the client.
+ * which V8 has compiled the hot paths. The relay has more code to compile than the client.
  */
 const ROUNDS = 6;
 const RECORDS_PER_ROUND = 3000;

@@ -181,7 +181,7 @@ describe('local stack operator tools', () => {
       'no-such-entry',
     ).catch((error: { code: number; stdout: string }) => error);
 
-    expect('code' in failure && failure.code).toBe(1);
+    expect((failure as { code?: number }).code).toBe(1);
     expect((failure as { stdout: string }).stdout).toContain(
       'No dead-letter entry "no-such-entry"',
     );

@@ -195,8 +195,8 @@ describe('record an adapter built wrongly', () => {
     expect(storedLookups(observable)).toHaveLength(0);
   });
 
-  // Ingest no longer checks records against the model, so the dead letter must say which
-  // field the forwarder found wrong.
+  // Ingest no longer checks records against the model, so the dead letter must name the
+  // field the forwarder found invalid.
   it('dead letter names the invalid field', async () => {
     const answer = await postGeneric([lookup('broken-detail.example.com', BREAK_FINDING)]);
     const entry = await eventually(() => deadLetterOf(answer.body.deliveryId, 0));

@@ -36,8 +36,8 @@ export interface EventBridgeEnvelope {
 
 /**
  * Checks for a JSON object with a `detail` member, the part of an EventBridge event that
- * carries the item. Unlike the ingest handler's full envelope check, this only tells a
- * source's event form from its bare item forms.
+ * carries the item. Unlike the ingest handler's full envelope check, this only distinguishes
+ * a source's event form from its bare item forms.
  */
 export function hasEventDetail(input: unknown): input is Record<string, unknown> {
   return isJsonObject(input) && 'detail' in input;
