@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { parseFilterTerms, type DeadLetterFilter } from '../functions/queue/dead-letter-entry.ts';
+import {
+  MOVED_BY_QUEUE_REASON,
+  parseFilterTerms,
+  type DeadLetterFilter,
+} from '../functions/queue/dead-letter-entry.ts';
 import type { RedriveResult, StoredDeadLetter } from '../functions/queue/in-process.ts';
 import { SqsDeadLetters } from '../functions/queue/sqs-dead-letters.ts';
 import { LocalDeadLetters } from './dead-letters-local.ts';
@@ -57,7 +61,8 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
       const entry = await source.get(id);
       if (entry === undefined)
         throw new CliError(`No dead-letter entry "${id}"; dlq list prints the ids.`, 1);
-      stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
+      const output = { ...entry, possiblyDelivered: isPossiblyDelivered(entry) };
+      stdout.write(`${JSON.stringify(output, null, 2)}\n`);
       return 0;
     }
     case 'redrive': {
@@ -130,6 +135,16 @@ function readFilter(terms: string[]): DeadLetterFilter {
   }
 }
 
+/**
+ * Checks whether the instance may hold the entry's record already. The forwarder sets
+ * `possiblyDelivered` only when it saw a POST of the record go unanswered. A message the
+ * queue moved itself (`max_receive_count_exceeded`) comes from an invocation that crashed or
+ * timed out, possibly in the middle of a POST, so it counts as possibly delivered too.
+ */
+function isPossiblyDelivered(entry: StoredDeadLetter): boolean {
+  return entry.possiblyDelivered === true || entry.reason === MOVED_BY_QUEUE_REASON;
+}
+
 function formatList(entries: StoredDeadLetter[]): string {
   const lines = entries.map((entry) => {
     const message = entry.message;
@@ -141,7 +156,7 @@ function formatList(entries: StoredDeadLetter[]): string {
       message?.record.kind ?? '-',
       `attempts=${entry.attempts}`,
       entry.failedAt,
-      ...(entry.possiblyDelivered === true ? ['possibly-delivered'] : []),
+      ...(isPossiblyDelivered(entry) ? ['possibly-delivered'] : []),
     ].join('  ');
   });
   lines.push(`${entries.length} dead-lettered record(s)`);
@@ -150,8 +165,9 @@ function formatList(entries: StoredDeadLetter[]): string {
 
 export const DLQ_USAGE = `  dlq list                    List dead-lettered records: id, reason, source, delivery,
                               kind, attempts, time.
-  dlq show <id>               Print one entry: the record, reason, attempts and the
-                              instance's last answer.
+  dlq show <id>               Print one entry: the record, reason, attempts, the
+                              instance's last answer, and possiblyDelivered (true when
+                              the instance may hold the record already).
   dlq redrive                 Send records back to the delivery queue and remove their
                               entries. Needs --filter, --id or --all.
       --filter <key=value>    Only entries whose reason, source, deliveryId, kind or
