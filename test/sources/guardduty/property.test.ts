@@ -3,16 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { guardDutySource } from '../../../functions/sources/guardduty/index.ts';
 import { runWithSkips } from '../shared/run-with-skips.ts';
 import {
-  expectNoVerdictOnUnroutedAddresses,
-  expectRecordsOrClearRejection,
-} from './aws-source-run.ts';
+  findingAddress as address,
+  itHandlesArbitraryFindings,
+} from '../shared/aws-finding-properties.ts';
 
-const address = fc.oneof(
-  fc.ipV4(),
-  fc.ipV6(),
-  fc.constantFrom('10.1.2.3', '0.0.0.0', '::ffff:10.0.0.1', ''),
-  fc.string(),
-);
 const timestamp = fc.oneof(
   fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
   fc.constantFrom('10000-01-01T00:00:00Z', '1969-12-31T23:59:59Z', 'yesterday'),
@@ -133,19 +127,7 @@ const payload = fc.oneof(
 );
 
 describe('guardduty on arbitrary input', () => {
-  it('never throws past its schema and normalizer', () => {
-    fc.assert(
-      fc.property(payload, (json) => expectRecordsOrClearRejection(guardDutySource, json)),
-      { numRuns: 400 },
-    );
-  });
-
-  it('never judges an unrouted address Malicious or Suspicious', () => {
-    fc.assert(
-      fc.property(finding, (json) => expectNoVerdictOnUnroutedAddresses(guardDutySource, json)),
-      { numRuns: 400 },
-    );
-  });
+  itHandlesArbitraryFindings(guardDutySource, { payload, finding });
 
   it('gives a skipped finding no records', () => {
     fc.assert(

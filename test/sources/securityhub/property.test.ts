@@ -3,16 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { securityHubSource } from '../../../functions/sources/securityhub/index.ts';
 import { runWithSkips } from '../shared/run-with-skips.ts';
 import {
-  expectNoVerdictOnUnroutedAddresses,
-  expectRecordsOrClearRejection,
-} from '../guardduty/aws-source-run.ts';
+  findingAddress as address,
+  itHandlesArbitraryFindings,
+} from '../shared/aws-finding-properties.ts';
 
-const address = fc.oneof(
-  fc.ipV4(),
-  fc.ipV6(),
-  fc.constantFrom('10.1.2.3', '0.0.0.0', '::ffff:10.0.0.1', ''),
-  fc.string(),
-);
 const timestamp = fc.oneof(
   fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
   fc.constantFrom('+010000-01-01T00:00:00Z', 'yesterday'),
@@ -140,19 +134,7 @@ const payload = fc.oneof(
 );
 
 describe('securityhub on arbitrary input', () => {
-  it('never throws past its schema and normalizer', () => {
-    fc.assert(
-      fc.property(payload, (json) => expectRecordsOrClearRejection(securityHubSource, json)),
-      { numRuns: 400 },
-    );
-  });
-
-  it('never judges an unrouted address Malicious or Suspicious', () => {
-    fc.assert(
-      fc.property(finding, (json) => expectNoVerdictOnUnroutedAddresses(securityHubSource, json)),
-      { numRuns: 400 },
-    );
-  });
+  itHandlesArbitraryFindings(securityHubSource, { payload, finding });
 
   it('records no finding that is archived, suppressed, resolved, passed or a sample', () => {
     fc.assert(
