@@ -114,28 +114,8 @@ export class RelayMonitoring extends Construct {
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(6),
     });
-    this.dashboard.addWidgets(
-      ...RECORD_METRICS.map(
-        ([metricName, title]) =>
-          new cloudwatch.GraphWidget({
-            title: `${title} per source`,
-            left: [recordsPerSource(metricName)],
-            width: 6,
-            stacked: true,
-          }),
-      ),
-    );
-    this.dashboard.addWidgets(
-      ...GUARD_METRICS.map(
-        ([metricName, title]) =>
-          new cloudwatch.GraphWidget({
-            title: `${title} per source`,
-            left: [recordsPerSource(metricName)],
-            width: 8,
-            stacked: true,
-          }),
-      ),
-    );
+    this.dashboard.addWidgets(...perSourceGraphs(RECORD_METRICS, 6));
+    this.dashboard.addWidgets(...perSourceGraphs(GUARD_METRICS, 8));
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Queue depth',
@@ -214,6 +194,22 @@ function createEmailTopic(scope: Construct, email: string | undefined): sns.ITop
   });
   topic.addSubscription(new EmailSubscription(email));
   return topic;
+}
+
+/** Builds a stacked per-source graph for each metric, `width` columns wide (a dashboard row has 24). */
+function perSourceGraphs(
+  metrics: ReadonlyArray<[RelayMetricName, string]>,
+  width: number,
+): cloudwatch.GraphWidget[] {
+  return metrics.map(
+    ([metricName, title]) =>
+      new cloudwatch.GraphWidget({
+        title: `${title} per source`,
+        left: [recordsPerSource(metricName)],
+        width,
+        stacked: true,
+      }),
+  );
 }
 
 /**
