@@ -51,7 +51,10 @@ export interface ForwardResult {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
-/** Records posted at the same time within one batch; the SQS event source's concurrency caps the rest. */
+/**
+ * Records posted at the same time within one batch; the SQS event source's concurrency caps
+ * the rest. The default `deployment.forward.batchSize` is a multiple of it.
+ */
 const CONCURRENT_POSTS = 4;
 
 /**
