@@ -17,6 +17,11 @@ serveOperations(
       sandbox ??= await startSandbox({ port: 0, host: '127.0.0.1', config, logger: silent });
       return { url: sandbox.url };
     },
+    /** Delays the response to every later SecOps API request by `delayMs`, as a remote instance does. */
+    respondAfter(delayMs: number): void {
+      if (sandbox === undefined) throw new Error('call start first');
+      sandbox.faults.set({ mode: 'slow', delayMs });
+    },
     /** Records stored in all tables so far. */
     count(): number {
       if (sandbox === undefined) throw new Error('call start first');
