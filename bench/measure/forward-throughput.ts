@@ -8,11 +8,13 @@ const MEASUREMENT = 'forward throughput';
 /**
  * Paired rounds; each posts RECORDS_PER_ROUND records through the relay and as many bare.
  * The warm-up lets both sides reach the steady state of a busy execution environment, in
- * which V8 has compiled the hot paths. The relay has more code to compile than the client.
+ * which V8 has compiled the hot paths. The relay has more code to compile than the client:
+ * after 3,000 records its rate still rose by about 40% over the next five rounds, and after
+ * 15,000 it held within the spread of the rounds.
  */
 const ROUNDS = 6;
 const RECORDS_PER_ROUND = 3000;
-const WARMUP_RECORDS = 3000;
+const WARMUP_RECORDS = 15000;
 /** Target: the relay delivers at least 90% of the bare client's records per second. */
 const RATIO_LIMIT = 0.9;
 /**
