@@ -50,7 +50,7 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
   switch (options.subcommand) {
     case 'list': {
       const entries = await source.list(filter);
-      if (options.json) stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+      if (options.json) stdout.write(`${JSON.stringify(entries.map(withDeliveryRisk), null, 2)}\n`);
       else stdout.write(formatList(entries));
       return 0;
     }
@@ -61,8 +61,7 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
       const entry = await source.get(id);
       if (entry === undefined)
         throw new CliError(`No dead-letter entry "${id}"; dlq list prints the ids.`, 1);
-      const output = { ...entry, possiblyDelivered: isPossiblyDelivered(entry) };
-      stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+      stdout.write(`${JSON.stringify(withDeliveryRisk(entry), null, 2)}\n`);
       return 0;
     }
     case 'redrive': {
@@ -142,7 +141,16 @@ function readFilter(terms: string[]): DeadLetterFilter {
  * timed out, possibly in the middle of a POST, so it counts as possibly delivered too.
  */
 function isPossiblyDelivered(entry: StoredDeadLetter): boolean {
-  return entry.possiblyDelivered === true || entry.reason === MOVED_BY_QUEUE_REASON;
+  if (entry.possiblyDelivered === true) return true;
+  // A message the queue moved without a record in it was never posted.
+  return entry.reason === MOVED_BY_QUEUE_REASON && entry.message !== undefined;
+}
+
+/** Returns the entry with `possiblyDelivered` always set, as `show` and `list --json` print it. */
+function withDeliveryRisk(
+  entry: StoredDeadLetter,
+): StoredDeadLetter & { possiblyDelivered: boolean } {
+  return { ...entry, possiblyDelivered: isPossiblyDelivered(entry) };
 }
 
 function formatList(entries: StoredDeadLetter[]): string {

@@ -26,14 +26,14 @@ function deadLetter(deliveryId: string, fields: Partial<DeadLetter>): DeadLetter
 }
 
 /** Runs one `dlq` command against the relay at `url` and returns what it printed. */
-async function dlq(url: string, subcommand: string, ...positionals: string[]) {
+async function dlq(url: string, subcommand: string, positionals: string[] = [], json = false) {
   const options: DlqOptions = {
     subcommand,
     positionals,
     filters: [],
     ids: [],
     all: false,
-    json: false,
+    json,
     url,
   };
   let printed = '';
@@ -64,6 +64,15 @@ describe('dlq show possiblyDelivered', () => {
         detail: 'The queue handed the message out 3 times without a result.',
       }),
     );
+    // A message that never held a record cannot have been posted.
+    await deadLetters.deadLetter({
+      ...deadLetter('unused', {
+        reason: 'max_receive_count_exceeded',
+        detail: 'The queue handed the message out 3 times without a result.',
+      }),
+      message: undefined,
+      body: 'not a delivery message',
+    });
 
     // The relay's own dead-letter routes, so the command reads what the local stack serves.
     server = createServer((request, response) => {
@@ -89,7 +98,7 @@ describe('dlq show possiblyDelivered', () => {
     ['d-answered', false],
     ['d-moved', true],
   ])('dlq show of %s prints possiblyDelivered %s', async (deliveryId, expected) => {
-    const output = await dlq(relayUrl, 'show', idOf(deliveryId));
+    const output = await dlq(relayUrl, 'show', [idOf(deliveryId)]);
 
     expect(output.code).toBe(0);
     const entry = JSON.parse(output.printed) as Record<string, unknown>;
@@ -105,5 +114,25 @@ describe('dlq show possiblyDelivered', () => {
       .filter((line) => line.endsWith('possibly-delivered'))
       .map((line) => /\bd-[a-z]+#0/.exec(line)?.[0]);
     expect(marked).toEqual(['d-unanswered#0', 'd-moved#0']);
+  });
+
+  it('dlq list --json sets the flag', async () => {
+    const listed = await dlq(relayUrl, 'list', [], true);
+
+    const entries = JSON.parse(listed.printed) as {
+      possiblyDelivered: unknown;
+      message?: { deliveryId: string };
+      body?: string;
+    }[];
+    const flags = Object.fromEntries(
+      entries.map((entry) => [entry.message?.deliveryId ?? entry.body, entry.possiblyDelivered]),
+    );
+    expect(flags).toEqual({
+      'd-unanswered': true,
+      'd-rejected': false,
+      'd-answered': false,
+      'd-moved': true,
+      'not a delivery message': false,
+    });
   });
 });
