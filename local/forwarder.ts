@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DEFAULT_FORWARD_BATCH_SIZE } from '../functions/config/schema.ts';
 import type { HeldMessage, InProcessQueue } from '../functions/queue/in-process.ts';
 import { localContext } from './lambda-context.ts';
 
@@ -9,7 +10,7 @@ export interface LocalForwarderOptions {
   queue: InProcessQueue;
   handler: ForwardHandler;
   logger: Logger;
-  /** Messages per invocation, as the SQS event source's batch size. */
+  /** Messages per invocation, as the SQS event source's batch size; default DEFAULT_FORWARD_BATCH_SIZE. */
   batchSize?: number;
   /**
    * Invocations that may run at once, as the SQS event source's maximum concurrency
@@ -78,7 +79,7 @@ export class LocalForwarder {
   };
 
   private async poll(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 10;
+    const batchSize = this.options.batchSize ?? DEFAULT_FORWARD_BATCH_SIZE;
     while (this.running) {
       const arrivalsBefore = this.arrivals;
       const batch = await this.options.queue.receive(batchSize);

@@ -174,6 +174,14 @@ export const sourceSettingsSchema = z
     }
   });
 
+/**
+ * Default of `deployment.forward.batchSize`, the queue messages per forward invocation.
+ * The forwarder posts four at a time and an invocation ends with its slowest record, so a
+ * batch of 10 takes three rounds of POSTs, as long as 12 do. A multiple of four keeps every
+ * slot busy to the end.
+ */
+export const DEFAULT_FORWARD_BATCH_SIZE = 8;
+
 const DEFAULT_SOURCES: Record<string, z.input<typeof sourceSettingsSchema>> = {
   virustotal: { secretName: 'secops-relay/source/virustotal', auth: { type: 'token' } },
   generic: { secretName: 'secops-relay/source/generic', auth: { type: 'hmac' } },
@@ -244,12 +252,8 @@ export const deploymentSchema = z
          * timeout is six times this value plus the batching window.
          */
         timeoutSeconds: z.number().int().min(5).max(900).default(60),
-        /**
-         * Messages per invocation. The forwarder posts four at a time and the invocation
-         * ends with its slowest record. A batch of 10 therefore takes three rounds of POSTs,
-         * as long as 12 do, so the default is a multiple of four.
-         */
-        batchSize: z.number().int().min(1).max(100).default(8),
+        /** Messages per invocation; see DEFAULT_FORWARD_BATCH_SIZE. */
+        batchSize: z.number().int().min(1).max(100).default(DEFAULT_FORWARD_BATCH_SIZE),
         /** How long Lambda gathers messages before it invokes the forwarder, in seconds. */
         maxBatchingWindowSeconds: z.number().int().min(0).max(300).default(1),
         /**

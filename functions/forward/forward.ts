@@ -55,7 +55,7 @@ export interface ForwardResult {
  * Records posted at the same time within one batch; the SQS event source's concurrency caps
  * the rest. The default `deployment.forward.batchSize` is a multiple of it.
  */
-const CONCURRENT_POSTS = 4;
+export const CONCURRENT_POSTS = 4;
 
 /**
  * Delivers a batch of queued records and sorts each outcome:
@@ -88,8 +88,8 @@ export async function forwardBatch(
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENT_POSTS, messages.length) }, worker));
-  // One line names every record the batch delivered, so a batch of ten writes one line, not
-  // ten, which saves CPU time per record and CloudWatch Logs volume alike.
+  // One line names every record the batch delivered, so a batch of eight writes one line, not
+  // eight, which saves CPU time per record and CloudWatch Logs volume alike.
   if (delivered.length > 0) {
     deps.logger.info('Records delivered', { count: delivered.length, records: delivered });
   }
