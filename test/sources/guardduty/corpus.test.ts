@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { guardDutySource } from '../../../functions/sources/guardduty/index.ts';
 import { readJson } from '../run-source.ts';
 import { corpusFiles } from '../shared/run-with-skips.ts';
-import { outlineOf, recordsAndSkips, type RecordOutline } from './aws-source-run.ts';
+import { outlineOf, recordsAndSkips, type RecordOutline } from '../shared/aws-source-run.ts';
 
 // Real GuardDuty findings kept beside the project, outside the repository (their licences
 // differ). A fresh clone lacks the folder, and then these tests are skipped.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { guardDutySource } from '../../../functions/sources/guardduty/index.ts';
 import { RECEIVED_AT } from '../run-source.ts';
-import { firstCi, recordFor, recordsAndSkips } from './aws-source-run.ts';
+import { firstCi, recordFor, recordsAndSkips } from '../shared/aws-source-run.ts';
 import { findingsOf, runWithSkips } from '../shared/run-with-skips.ts';
 import {
   FINDING_ID,

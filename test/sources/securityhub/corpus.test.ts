@@ -6,7 +6,7 @@ import {
   outlineOf,
   recordsAndSkips,
   type RecordOutline,
-} from '../guardduty/aws-source-run.ts';
+} from '../shared/aws-source-run.ts';
 import { readJson } from '../run-source.ts';
 import { corpusFiles } from '../shared/run-with-skips.ts';
 

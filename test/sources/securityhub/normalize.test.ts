@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { securityHubSource } from '../../../functions/sources/securityhub/index.ts';
-import { firstCi, recordFor, recordsAndSkips } from '../guardduty/aws-source-run.ts';
+import { firstCi, recordFor, recordsAndSkips } from '../shared/aws-source-run.ts';
 import { findingsOf, runWithSkips } from '../shared/run-with-skips.ts';
 import {
   asffFinding,

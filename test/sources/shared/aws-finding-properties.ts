@@ -4,7 +4,7 @@ import type { SourceAdapter } from '../../../functions/sources/source.ts';
 import {
   expectNoVerdictOnUnroutedAddresses,
   expectRecordsOrClearRejection,
-} from '../guardduty/aws-source-run.ts';
+} from './aws-source-run.ts';
 
 /**
  * IP address fields as AWS findings carry them: real addresses mixed with unrouted,

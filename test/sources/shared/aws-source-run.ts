@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { isRoutableIp } from '../../../functions/records/ip.ts';
 import type { RelayRecord } from '../../../functions/records/record.ts';
 import type { SourceAdapter } from '../../../functions/sources/source.ts';
-import { findingsOf, runWithSkips, type Skip } from '../shared/run-with-skips.ts';
+import { findingsOf, runWithSkips, type Skip } from './run-with-skips.ts';
 
 /**
  * Runs a payload through a source and returns its records and the items it skipped, failing
