@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, deliveryKey, recordKey } from '../../functions/dedupe/keys.ts';
 import type { RelayRecord } from '../../functions/records/record.ts';
@@ -75,5 +76,50 @@ describe('recordKey', () => {
     // Every record changes, so the update is delivered in full and not swallowed as a duplicate.
     for (const key of resentKeys) expect(firstKeys).not.toContain(key);
     expect(keysOf(structuredClone(event))).toEqual(firstKeys);
+  });
+});
+
+/** The key-by-key canonical JSON that stored keys were made with, as the reference. */
+function referenceCanonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(referenceCanonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => (a === b ? 0 : a < b ? -1 : 1))
+      .map(([key, entry]) => `${JSON.stringify(key)}:${referenceCanonicalJson(entry)}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+describe('canonicalJson', () => {
+  // Keys that sort differently as strings and as numbers, and one that a plain object would
+  // turn into its prototype.
+  const key = fc.oneof(
+    fc.string(),
+    fc.constantFrom('10', '2', '0', '01', '-1', '__proto__', 'é', 'Z'),
+  );
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null)),
+      fc.constant(undefined),
+      fc.array(tie('node'), { maxLength: 4 }),
+      fc.dictionary(key, tie('node'), { maxKeys: 5 }),
+    ),
+  })).node;
+
+  it('matches the key-by-key reference', () => {
+    fc.assert(
+      fc.property(value, (input) => {
+        expect(canonicalJson(input)).toBe(referenceCanonicalJson(input));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps a __proto__ key as data', () => {
+    const input = JSON.parse('{"b":1,"__proto__":{"x":true},"a":[{"d":2,"c":3}]}') as unknown;
+    expect(canonicalJson(input)).toBe('{"__proto__":{"x":true},"a":[{"c":3,"d":2}],"b":1}');
   });
 });
