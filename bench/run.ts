@@ -1,6 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBundles } from './lib/bundle.ts';
 import { loadBenchConfig, REPO_ROOT } from './lib/config.ts';
@@ -29,9 +30,15 @@ const USAGE = `Usage: npm run bench -- [--only ${MEASUREMENTS.join(',')}] [--out
   --output  where to write the results (default: bench/results.json)`;
 
 function parseOptions(): { only: Set<MeasurementName>; output: string } {
-  const { values } = parseArgs({
-    options: { only: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean' } },
-  });
+  let values: { only?: string; output?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { only: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean' } },
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
   if (values.help === true) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
@@ -50,7 +57,48 @@ function parseOptions(): { only: Set<MeasurementName>; output: string } {
     only.add('ingest');
     only.add('forward');
   }
-  return { only, output: values.output ?? join(REPO_ROOT, 'bench/results.json') };
+  // npm runs the script from the repository root; INIT_CWD is where the user typed the command.
+  const output =
+    values.output === undefined
+      ? join(REPO_ROOT, 'bench/results.json')
+      : resolve(process.env.INIT_CWD ?? process.cwd(), values.output);
+  return { only, output };
+}
+
+/** Work to undo when the run ends early, newest first: temporary files and loopback services. */
+const cleanups: (() => Promise<void>)[] = [];
+/** True once a signal arrived. A measurement then fails because its processes stopped, which is no error. */
+let stopping = false;
+
+async function withCleanup<T>(cleanup: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  cleanups.push(cleanup);
+  try {
+    return await work();
+  } finally {
+    // After a signal, the signal handler has already run it.
+    const index = cleanups.indexOf(cleanup);
+    if (index >= 0) {
+      cleanups.splice(index, 1);
+      await cleanup();
+    }
+  }
+}
+
+/**
+ * Stops the run on Ctrl-C or SIGTERM, after removing what it set up: the bundles and the
+ * TLS key of the Lambda environment would otherwise stay in the temporary directory.
+ */
+function cleanUpOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      progress(`${signal}: stopping and removing temporary files`);
+      void (async () => {
+        for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+        process.exit(130);
+      })();
+    });
+  }
 }
 
 function progress(message: string): void {
@@ -59,6 +107,10 @@ function progress(message: string): void {
 
 async function main(): Promise<number> {
   const { only, output } = parseOptions();
+  // Fails before a long run, rather than after it, when the results cannot be written.
+  await mkdir(dirname(output), { recursive: true });
+  await access(dirname(output), constants.W_OK);
+  cleanUpOnSignals();
   const startedAt = new Date();
   const machine = describeMachine();
   const config = loadBenchConfig();
@@ -83,26 +135,28 @@ async function main(): Promise<number> {
   }
   if (only.has('cold') || only.has('memory')) {
     const workDirectory = await mkdtemp(join(tmpdir(), 'secops-relay-bench-'));
-    try {
-      progress('bundling the functions as the deploy does');
-      const bundles = await buildBundles(workDirectory);
-      const environment = await startLambdaEnvironment(config);
-      const bench: LambdaBench = { config, bundles, environment, workDirectory };
-      try {
-        if (only.has('cold')) {
-          progress('cold start: fresh processes against the SDK-clients baseline');
-          figures.push(...(await measureColdStart(bench)));
-        }
-        if (only.has('memory')) {
-          progress('memory: peak RSS under sustained load');
-          figures.push(...(await measureMemory(bench)));
-        }
-      } finally {
-        await environment.close();
-      }
-    } finally {
-      await rm(workDirectory, { recursive: true, force: true });
-    }
+    await withCleanup(
+      () => rm(workDirectory, { recursive: true, force: true }),
+      async () => {
+        progress('bundling the functions as the deploy does');
+        const bundles = await buildBundles(workDirectory);
+        const environment = await startLambdaEnvironment(config);
+        const bench: LambdaBench = { config, bundles, environment, workDirectory };
+        await withCleanup(
+          () => environment.close(),
+          async () => {
+            if (only.has('cold')) {
+              progress('cold start: fresh processes against the SDK-clients baseline');
+              figures.push(...(await measureColdStart(bench)));
+            }
+            if (only.has('memory')) {
+              progress('memory: peak RSS under sustained load');
+              figures.push(...(await measureMemory(bench)));
+            }
+          },
+        );
+      },
+    );
   }
   if (only.has('cost') && ingest !== undefined && forward !== undefined) {
     const estimate = estimateCost({
@@ -128,9 +182,8 @@ async function main(): Promise<number> {
     ...(ingest !== undefined && { ingestCases: ingest.cases }),
     ...(cost !== undefined && { costEstimate: cost }),
   };
-  await writeFile(output, `${JSON.stringify(results, null, 2)}\n`);
-
   process.stdout.write(`${formatTable(figures)}\n\n`);
+  await writeFile(output, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(
     `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
       `load ${machine.loadAtStart.join(' ')} at start, ${machine.loadAtEnd.join(' ')} at end; ` +
@@ -152,6 +205,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // The signal handler exits once it has cleaned up.
+    if (stopping) return;
     process.stderr.write(
       `bench: a measurement could not run: ${(error as Error).stack ?? String(error)}\n`,
     );

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunnerResult, RunnerSpec } from '../workers/lambda-runner.ts';
@@ -8,6 +8,12 @@ export interface BundleRun extends RunnerResult {
   /** From spawning the process to its exit, in milliseconds. */
   processMs: number;
 }
+
+/** Runner processes still running, stopped when this process exits so none outlives a run. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill();
+});
 
 /** Most stderr kept from a runner, and its last warning and error log lines, to quote when it fails. */
 const OUTPUT_TAIL_CHARS = 4000;
@@ -68,10 +74,11 @@ export async function runBundle(
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
   });
+  running.add(child);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', resolve);
-  });
+  }).finally(() => running.delete(child));
   const processMs = performance.now() - started;
   if (code !== 0) {
     throw new Error(`Running ${spec.bundle} failed with exit code ${code}:\n${stderr}`);
