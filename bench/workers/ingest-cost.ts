@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LocalSecretStore } from '../../functions/credentials/local.ts';
+import type { DedupeStore, SeenEntry } from '../../functions/dedupe/store.ts';
 import { createIngestHandler } from '../../functions/ingest/lambda.ts';
 import { serializeMessage, type DeliveryMessage } from '../../functions/queue/message.ts';
 import type { DeliveryQueue } from '../../functions/queue/queue.ts';
@@ -17,9 +18,12 @@ import { serveOperations } from '../lib/worker.ts';
 /**
  * Measures the ingest handler in process against the floor, event by event. The handler is
  * the deployed one's core (createIngestHandler with the Powertools logger and EMF metrics,
- * writing to this process's stdout, which the parent discards); only the queue differs: it
- * serializes each message as the SQS queue does and keeps nothing, so the SQS round trip,
- * which is network wait in AWS, is not part of the figure.
+ * writing to this process's stdout, which the parent discards). Three parts differ. The
+ * queue serializes each message as the SQS queue does and keeps nothing. The dedupe store
+ * gets the relay's keys for every record and reports none of them seen, as DynamoDB does
+ * for new records. The sender secret comes from the local store, as the deployed one comes
+ * from its cache after the first event. So the SQS and DynamoDB round trips, which are
+ * network wait in AWS, are not part of the figure.
  *
  * A pair during which the kernel preempted this process (an involuntary context switch,
  * counted by getrusage for all its threads) is left out of the summaries and counted,
@@ -74,9 +78,22 @@ class MeasuringQueue implements DeliveryQueue {
   }
 }
 
+/** A dedupe store in which no record was seen before, as every benchmark event is new. */
+class NothingSeenStore implements DedupeStore {
+  keysLooked = 0;
+
+  async findSeen(keys: readonly string[]): Promise<Map<string, SeenEntry>> {
+    this.keysLooked += keys.length;
+    return new Map();
+  }
+
+  async remember(): Promise<void> {}
+}
+
 const config = loadBenchConfig();
 const logger = createLogger('secops-relay-ingest');
 const queue = new MeasuringQueue();
+const dedupe = new NothingSeenStore();
 const handler = createIngestHandler(logger, () => ({
   config,
   secrets: new LocalSecretStore(config.local?.secrets),
@@ -84,6 +101,7 @@ const handler = createIngestHandler(logger, () => ({
   getSource,
   logger,
   metrics: new CloudWatchMetrics('secops-relay-ingest'),
+  dedupe: { store: dedupe, ttlSeconds: config.dedupe.ttlSeconds },
 }));
 
 /** Keeps the floor's parse results reachable, so the work cannot be optimized away. */
@@ -147,6 +165,11 @@ async function measureCase(testCase: IngestCase, firstSequence: number): Promise
     pairs.push({ relay, floor: floorMicros, preempted });
     bodyBytes = body.length;
     messageBytes = queue.lastSizes;
+  }
+  if (dedupe.keysLooked === 0) {
+    throw new Error(
+      `The ingest handler never looked up a dedupe key for ${testCase.source}; check config.dedupe.`,
+    );
   }
 
   const undisturbed = pairs.filter((pair) => !pair.preempted);
