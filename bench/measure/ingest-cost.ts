@@ -47,7 +47,8 @@ export async function measureIngestCost(): Promise<IngestMeasurement> {
 
 function toFigures(result: IngestCaseResult): Figure[] {
   const key = `ingest.${result.source}.${result.sizeLabel.replace(' ', '').toLowerCase()}`;
-  const name = `${result.source} ${result.sizeLabel} (${result.bodyBytes} B, ${result.recordsPerEvent} records)`;
+  const records = `${result.recordsPerEvent} record${result.recordsPerEvent === 1 ? '' : 's'}`;
+  const name = `${result.source} ${result.sizeLabel} (${result.bodyBytes} B, ${records})`;
   const { relay, floor, blockRatios } = result;
   const note = result.keptPreempted
     ? `${result.preempted} of ${result.relayAll.n} pairs preempted; too few were not, so all are summarized`
