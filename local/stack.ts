@@ -120,13 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dedupe: { store: dedupe, ttlSeconds: config.dedupe.ttlSeconds },
   }));
 
-  const credentials = new InstanceCredentialsProvider({
-    store: secrets,
-    secretName: config.instance.secretName,
-    ttlSeconds: config.instance.credentialsTtlSeconds,
-    allowedHosts: config.instance.allowedHosts,
-    localMode: true,
-  });
+  const credentials = InstanceCredentialsProvider.fromConfig(config, secrets, { localMode: true });
   const { sender, breaker } = createInstanceSender({
     config,
     credentials,

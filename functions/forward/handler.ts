@@ -19,13 +19,11 @@ const UNANSWERED_TTL_SECONDS = 14 * 24 * 3600;
 /** The deployed forward function: SQS delivery queue in, SecOps API out. */
 export const handler = createForwardHandler(logger, () => {
   const config = loadConfigFromEnv();
-  const credentials = new InstanceCredentialsProvider({
-    store: new SecretsManagerStore({ maxAgeSeconds: config.instance.credentialsTtlSeconds }),
-    secretName: config.instance.secretName,
-    ttlSeconds: config.instance.credentialsTtlSeconds,
-    allowedHosts: config.instance.allowedHosts,
-    localMode: false,
-  });
+  const credentials = InstanceCredentialsProvider.fromConfig(
+    config,
+    new SecretsManagerStore({ maxAgeSeconds: config.instance.credentialsTtlSeconds }),
+    { localMode: false },
+  );
   const { sender, breaker } = createInstanceSender({ config, credentials, logger });
   const dedupeTable = process.env[DEDUPE_TABLE_ENV];
   return {

@@ -91,13 +91,7 @@ beforeAll(async () => {
     metrics,
     dedupe: { store: new InMemoryDedupeStore(), ttlSeconds: config.dedupe.ttlSeconds },
   }));
-  const credentials = new InstanceCredentialsProvider({
-    store: secrets,
-    secretName: config.instance.secretName,
-    ttlSeconds: config.instance.credentialsTtlSeconds,
-    allowedHosts: config.instance.allowedHosts,
-    localMode: true,
-  });
+  const credentials = InstanceCredentialsProvider.fromConfig(config, secrets, { localMode: true });
   const { sender, breaker } = createInstanceSender({ config, credentials, logger });
   const forward = createForwardHandler(logger, () => ({
     config,
