@@ -79,13 +79,19 @@ describe('recordKey', () => {
   });
 });
 
-/** The key-by-key canonical JSON that stored keys were made with, as the reference. */
+/** Compares keys by UTF-16 code units, independent of locale. */
+function byCodeUnits([a]: [string, unknown], [b]: [string, unknown]): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+/** Builds canonical JSON key by key, as the stored keys were made: the test's reference. */
 function referenceCanonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(referenceCanonicalJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value)
       .filter(([, entry]) => entry !== undefined)
-      .sort(([a], [b]) => (a === b ? 0 : a < b ? -1 : 1))
+      .sort(byCodeUnits)
       .map(([key, entry]) => `${JSON.stringify(key)}:${referenceCanonicalJson(entry)}`);
     return `{${entries.join(',')}}`;
   }

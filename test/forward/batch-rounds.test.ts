@@ -14,11 +14,9 @@ import type { InstanceResponse, Transport } from '../../functions/secops/http.ts
 import { InMemoryMetrics } from '../../functions/shared/metrics.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
 
-const SECRET = 'secops-relay/instance';
-
 /**
- * A transport that parks every request until the test resolves the parked ones together,
- * so each release is one round of POSTs, whatever the machine's speed. Responses from a
+ * Returns a transport that parks every request until the test resolves the parked ones
+ * together, so each release is one round of POSTs on any machine. Responses from a
  * loopback server would reach the workers at different times and blur the rounds.
  */
 function parkingTransport() {
@@ -65,20 +63,15 @@ describe('forwardBatch POST rounds', () => {
     const config = parseConfig({});
     const logs = captureLogger();
     const { transport, parked, resolveParked } = parkingTransport();
-    const credentials = new InstanceCredentialsProvider({
-      store: new LocalSecretStore({
-        [SECRET]: {
-          instanceUrl: 'http://127.0.0.1:9',
-          auth: 'basic',
-          username: 'relay.integration',
-          password: 'sandbox-password',
-        },
-      }),
-      secretName: SECRET,
-      ttlSeconds: 300,
-      allowedHosts: [],
-      localMode: true,
+    const store = new LocalSecretStore({
+      [config.instance.secretName]: {
+        instanceUrl: 'http://127.0.0.1:9',
+        auth: 'basic',
+        username: 'relay.integration',
+        password: 'sandbox-password',
+      },
     });
+    const credentials = InstanceCredentialsProvider.fromConfig(config, store, { localMode: true });
     const { sender, breaker } = createInstanceSender({
       config,
       credentials,
