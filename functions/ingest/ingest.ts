@@ -89,12 +89,13 @@ function resolveWebhookSource(sourceId: string, deps: IngestDependencies) {
   return { adapter, settings };
 }
 
-function checkBodySize(body: Buffer, maxBytes: number): void {
-  if (body.length > maxBytes) {
+function checkBodySize(body: string | Buffer, maxBytes: number): void {
+  const bytes = Buffer.byteLength(body);
+  if (bytes > maxBytes) {
     throw new IngestError(
       413,
       'payload_too_large',
-      `The body is ${body.length} bytes; the limit is ${maxBytes} bytes (ingest.maxBodyBytes). ` +
+      `The body is ${bytes} bytes; the limit is ${maxBytes} bytes (ingest.maxBodyBytes). ` +
         'Send fewer items per request.',
     );
   }

@@ -1,5 +1,6 @@
 import { IngestError } from './errors.ts';
 import { formatPath } from '../shared/json-path.ts';
+import { withoutByteOrderMark } from '../shared/json.ts';
 import type { WebhookRequest } from './request.ts';
 import { parseStrictJson, StrictJsonError } from './strict-json.ts';
 
@@ -38,7 +39,7 @@ export function readJsonBody(request: WebhookRequest, options: JsonBodyOptions =
   }
   let text: string;
   try {
-    text = request.text ?? utf8.decode(request.body);
+    text = decodeBody(request.body);
   } catch {
     throw new IngestError(
       400,
@@ -56,6 +57,16 @@ export function readJsonBody(request: WebhookRequest, options: JsonBodyOptions =
       error.code === 'malformed_json' ? 'The body is not valid JSON' : 'The JSON body is rejected';
     throw new IngestError(400, error.code, `${lead}: ${error.message}${where}.`, { cause: error });
   }
+}
+
+/**
+ * Returns the body as TextDecoder would decode its UTF-8 bytes. A text body gets U+FFFD
+ * for each lone surrogate, as its UTF-8 encoding does, and loses a leading byte order mark.
+ * Throws for bytes that are not UTF-8.
+ */
+function decodeBody(body: string | Buffer): string {
+  if (typeof body === 'string') return withoutByteOrderMark(body.toWellFormed());
+  return utf8.decode(body);
 }
 
 function checkMediaType(contentType: string | undefined): void {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { isJsonObject, withoutByteOrderMark } from '../shared/json.ts';
+import { isJsonObject } from '../shared/json.ts';
 
 /** A webhook request as ingest sees it, whatever front end delivered it. */
 export interface WebhookRequest {
@@ -11,13 +11,12 @@ export interface WebhookRequest {
    * differ only in case, has its values joined with "," as API Gateway's HTTP API does.
    */
   headers: Record<string, string>;
-  /** The body exactly as the sender sent it, so signatures are checked on the same bytes. */
-  body: Buffer;
   /**
-   * The body as the event's text, when the event carried it as text rather than base64.
-   * `body` contains its UTF-8 bytes, so readers can skip decoding them again.
+   * The body as sent, so signatures are checked on the same bytes: the event's text (its
+   * UTF-8 encoding is the bytes sent) or the decoded bytes of a base64 body. Text stays a
+   * string, because hashing and measuring it directly avoids a copy of a large body.
    */
-  text?: string;
+  body: string | Buffer;
   /**
    * Reason the event's body could not be decoded, such as base64 that is not valid. The
    * `body` is then empty, and `readJsonBody` rejects the request with this reason.
@@ -113,20 +112,10 @@ function readSourceId(pathParameters: unknown, path: unknown): string {
   }
 }
 
-function readBody(
-  event: Record<string, unknown>,
-): Pick<WebhookRequest, 'body' | 'text' | 'bodyError'> {
+function readBody(event: Record<string, unknown>): Pick<WebhookRequest, 'body' | 'bodyError'> {
   const body = event.body;
   if (typeof body !== 'string') return { body: Buffer.alloc(0) };
-  if (event.isBase64Encoded !== true) {
-    // The text must read as TextDecoder would decode the bytes: Buffer.from writes a lone
-    // surrogate as U+FFFD, and TextDecoder drops a leading byte order mark.
-    const text = body.toWellFormed();
-    return {
-      body: Buffer.from(body, 'utf8'),
-      text: withoutByteOrderMark(text),
-    };
-  }
+  if (event.isBase64Encoded !== true) return { body };
   // Buffer.from skips characters outside the alphabet, so it would decode garbage to some bytes.
   if (!isBase64(body)) {
     return {

@@ -284,7 +284,7 @@ describe('fromHttpApiEvent', () => {
       body: bytes.toString('base64'),
       requestContext: { http: { method: 'POST' }, requestId: 'r-1' },
     } as never);
-    expect(request.body.equals(bytes)).toBe(true);
+    expect(request.body).toEqual(bytes);
     expect(request.headers['content-type']).toBe('application/json');
     expect(request.sourceId).toBe('iplist');
   });

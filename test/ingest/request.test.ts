@@ -55,19 +55,10 @@ describe('fromHttpApiEvent on HTTP API events', () => {
     expect(request.body.toString()).toBe('{"a":1}');
   });
 
-  it('keeps a text body as the text its bytes spell', () => {
+  it('keeps a text body as the event gave it, without copying it to bytes', () => {
     const request = fromHttpApiEvent(httpApiEvent({ body: '{"a":"\u00e9 \ud800"}' }));
 
-    expect(request.text).toBe('{"a":"\u00e9 \ufffd"}');
-    expect(request.text).toBe(new TextDecoder().decode(request.body));
-  });
-
-  it('gives a base64 body no text', () => {
-    const request = fromHttpApiEvent(
-      httpApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64') }),
-    );
-
-    expect(request.text).toBeUndefined();
+    expect(request.body).toBe('{"a":"\u00e9 \ud800"}');
   });
 
   it('decodes a base64 body to the exact bytes sent', () => {
@@ -75,7 +66,7 @@ describe('fromHttpApiEvent on HTTP API events', () => {
       httpApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64') }),
     );
 
-    expect(request.body.equals(BYTES)).toBe(true);
+    expect(request.body).toEqual(BYTES);
     expect(request.bodyError).toBeUndefined();
   });
 
@@ -84,7 +75,7 @@ describe('fromHttpApiEvent on HTTP API events', () => {
       httpApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64').replace(/=+$/, '') }),
     );
 
-    expect(request.body.equals(BYTES)).toBe(true);
+    expect(request.body).toEqual(BYTES);
   });
 
   it.each(['not base64!', 'QUJD\nREVG', 'QUJDR', 'QU=JD', 'QUJD-_'])(
@@ -173,7 +164,7 @@ describe('fromRestApiEvent', () => {
       restApiEvent({ isBase64Encoded: true, body: BYTES.toString('base64') }),
     );
 
-    expect(request.body.equals(BYTES)).toBe(true);
+    expect(request.body).toEqual(BYTES);
   });
 
   it('reads the method and the path', () => {
