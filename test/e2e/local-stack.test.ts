@@ -3,12 +3,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { send } from '../../cli/send.ts';
 import { loadConfigFile, parseConfig } from '../../functions/config/load.ts';
 import type { RelayConfig } from '../../functions/config/schema.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
+import { useLocalStack } from '../helpers/local-stack.ts';
 
 const run = promisify(execFile);
 const SANDBOX_AUTH = `Basic ${Buffer.from('relay.integration:sandbox-password').toString('base64')}`;
@@ -75,34 +76,25 @@ describe('local stack', () => {
     delivery: { maxReceiveCount: 3, circuitBreaker: { coolDownMs: 100, maxCoolDownMs: 200 } },
     instance: { ...shipped.instance, maxAttempts: 2, requestTimeoutMs: 1_000 },
   });
-  let stack: LocalStack;
   const logs = captureLogger('e2e');
-
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      config,
-      port: 0,
-      sandboxPort: 0,
-      retryDelayMs: 20,
-      logger: logs.logger,
-    });
-  });
-
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useLocalStack({ config, retryDelayMs: 20, logger: logs.logger });
 
   afterEach(() => {
-    stack.sandbox!.faults.clear();
+    stack().sandbox!.faults.clear();
   });
 
   it('delivers a VirusTotal report to the threat lookup table', async () => {
-    const answer = await post(stack, config, 'virustotal', virusTotalIpReport('198.51.100.23', 12));
+    const answer = await post(
+      stack(),
+      config,
+      'virustotal',
+      virusTotalIpReport('198.51.100.23', 12),
+    );
     expect(answer.status).toBe(202);
     expect(answer.body.records).toBeGreaterThanOrEqual(1);
 
     const [lookup] = await eventually(async () => {
-      const rows = await tableRecords(stack, 'sn_ti_lookup_result', 'observable=198.51.100.23');
+      const rows = await tableRecords(stack(), 'sn_ti_lookup_result', 'observable=198.51.100.23');
       return rows.length > 0 ? rows : undefined;
     });
     expect(lookup).toMatchObject({ finding: 'Malicious', source: 'VirusTotal' });
@@ -111,7 +103,7 @@ describe('local stack', () => {
 
     const enrichment = await eventually(async () => {
       const rows = await tableRecords(
-        stack,
+        stack(),
         'sn_ti_observable_enrichment_result',
         'observable=198.51.100.23',
       );
@@ -125,18 +117,22 @@ describe('local stack', () => {
       config,
       source: 'standard-webhooks',
       file: 'events/standard-webhooks/records.json',
-      url: stack.relayUrl,
+      url: stack().relayUrl,
     });
     expect(result.status).toBe(202);
 
     const [lookup] = await eventually(async () => {
-      const rows = await tableRecords(stack, 'sn_ti_lookup_result', 'observable=login-example.net');
+      const rows = await tableRecords(
+        stack(),
+        'sn_ti_lookup_result',
+        'observable=login-example.net',
+      );
       return rows.length > 0 ? rows : undefined;
     });
     expect(lookup).toMatchObject({ finding: 'Suspicious', source: 'Example Phishing Feed' });
     const [ci] = await eventually(async () => {
       const rows = await tableRecords(
-        stack,
+        stack(),
         'sn_sec_cmn_ci_enrichment_result',
         'configuration_item=web-01.example.com',
       );
@@ -146,19 +142,24 @@ describe('local stack', () => {
   });
 
   it('retries through instance faults and still delivers', async () => {
-    stack.sandbox!.faults.set({ mode: 'server_error', status: 503, count: 3 });
-    const answer = await post(stack, config, 'virustotal', virusTotalIpReport('198.51.100.24', 0));
+    stack().sandbox!.faults.set({ mode: 'server_error', status: 503, count: 3 });
+    const answer = await post(
+      stack(),
+      config,
+      'virustotal',
+      virusTotalIpReport('198.51.100.24', 0),
+    );
     expect(answer.status).toBe(202);
 
     const [lookup] = await eventually(async () => {
-      const rows = await tableRecords(stack, 'sn_ti_lookup_result', 'observable=198.51.100.24');
+      const rows = await tableRecords(stack(), 'sn_ti_lookup_result', 'observable=198.51.100.24');
       return rows.length > 0 ? rows : undefined;
     });
     expect(lookup?.finding).not.toBe('Malicious');
   });
 
   it('dead-letters a record the instance rejects, with the reason', async () => {
-    const answer = await post(stack, config, 'generic', {
+    const answer = await post(stack(), config, 'generic', {
       kind: 'enrichment_mapping',
       enrichmentMappingId: 'f'.repeat(32),
       rawData: '{"observable":"198.51.100.25"}',
@@ -166,7 +167,7 @@ describe('local stack', () => {
     expect(answer.status).toBe(202);
 
     const entry = await eventually(async () => {
-      const response = await fetch(`${stack.relayUrl}/local/dead-letters`);
+      const response = await fetch(`${stack().relayUrl}/local/dead-letters`);
       const { deadLetters } = (await response.json()) as { deadLetters: Record<string, unknown>[] };
       return deadLetters.find(
         (dead) =>
@@ -182,12 +183,17 @@ describe('local stack', () => {
   });
 
   it('dead-letters a record after the receives are spent while the instance hibernates', async () => {
-    stack.sandbox!.faults.set({ mode: 'html' });
-    const answer = await post(stack, config, 'virustotal', virusTotalIpReport('198.51.100.26', 1));
+    stack().sandbox!.faults.set({ mode: 'html' });
+    const answer = await post(
+      stack(),
+      config,
+      'virustotal',
+      virusTotalIpReport('198.51.100.26', 1),
+    );
     expect(answer.status).toBe(202);
 
     const entry = await eventually(async () => {
-      const response = await fetch(`${stack.relayUrl}/local/dead-letters`);
+      const response = await fetch(`${stack().relayUrl}/local/dead-letters`);
       const { deadLetters } = (await response.json()) as { deadLetters: Record<string, unknown>[] };
       return deadLetters.find(
         (dead) =>
@@ -241,7 +247,7 @@ describe('local stack', () => {
       'schema_validation_failed',
     ],
   ])('answers %s with a JSON error', async (_case, path, headers, body, status, code) => {
-    const response = await fetch(`${stack.relayUrl}${path}`, { method: 'POST', headers, body });
+    const response = await fetch(`${stack().relayUrl}${path}`, { method: 'POST', headers, body });
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toBe('application/json');
     const answer = (await response.json()) as Record<string, unknown>;
@@ -257,21 +263,8 @@ describe('local stack', () => {
 });
 
 describe('secops-relay send', () => {
-  let stack: LocalStack;
   const config = loadConfigFile('relay.config.json');
-
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      config,
-      port: 0,
-      sandboxPort: 0,
-      logger: captureLogger('cli').logger,
-    });
-  });
-
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useLocalStack({ config, logger: captureLogger('cli').logger });
 
   it('posts a file as the source and prints the answer', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'relay-cli-'));
@@ -284,7 +277,7 @@ describe('secops-relay send', () => {
       '--source',
       'virustotal',
       '--url',
-      stack.relayUrl,
+      stack().relayUrl,
       file,
     ]);
     expect(stdout).toMatch(/^HTTP 202/);

@@ -1,12 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
+import { useLocalStack } from '../helpers/local-stack.ts';
 import { INSTANCE_PASSWORD, securityConfig, signedHeaders } from './fixtures.ts';
 import { HOSTILE_CASES, LOOKUP_RECORD, sendRaw } from './hostile-cases.ts';
 
 const config = securityConfig();
-const logs = captureLogger('hostile-requests');
-let stack: LocalStack;
+const stack = useLocalStack({
+  config,
+  retryDelayMs: 20,
+  logger: captureLogger('hostile-requests').logger,
+  sandboxUser: { username: 'relay.integration', password: INSTANCE_PASSWORD },
+});
 
 /** What a hostile request must not change: the instance's tables, its request log, the queues and the counters. */
 function snapshot(stack: LocalStack) {
@@ -23,30 +28,15 @@ function snapshot(stack: LocalStack) {
   };
 }
 
-beforeAll(async () => {
-  stack = await startLocalStack({
-    config,
-    port: 0,
-    sandboxPort: 0,
-    retryDelayMs: 20,
-    logger: logs.logger,
-  });
-  stack.sandbox!.setPassword('relay.integration', INSTANCE_PASSWORD);
-});
-
-afterAll(async () => {
-  await stack?.close();
-});
-
 describe('hostile requests against the local stack', () => {
   let before: ReturnType<typeof snapshot>;
 
   beforeAll(() => {
-    before = snapshot(stack);
+    before = snapshot(stack());
   });
 
   it.each(HOSTILE_CASES)('answers $name with $status $code', async ({ build, status, code }) => {
-    const answer = await sendRaw(stack.relayUrl, build(config, new Date()));
+    const answer = await sendRaw(stack().relayUrl, build(config, new Date()));
 
     expect(answer.status).toBe(status);
     expect(answer.headers['content-type']).toBe('application/json');
@@ -58,7 +48,7 @@ describe('hostile requests against the local stack', () => {
   });
 
   it('leaves the instance, the queues and the counters unchanged', () => {
-    expect(snapshot(stack)).toEqual(before);
+    expect(snapshot(stack())).toEqual(before);
   });
 });
 
@@ -66,7 +56,7 @@ describe('control requests against the same stack', () => {
   it('accepts a correctly signed record, so the table above tests the checks', async () => {
     const body = Buffer.from(JSON.stringify({ ...LOOKUP_RECORD, observable: '198.51.100.78' }));
 
-    const answer = await sendRaw(stack.relayUrl, {
+    const answer = await sendRaw(stack().relayUrl, {
       path: '/webhooks/generic',
       headers: signedHeaders(config, 'generic', body),
       body,
@@ -79,7 +69,7 @@ describe('control requests against the same stack', () => {
     const body = Buffer.from(JSON.stringify({ ...LOOKUP_RECORD, observable: '198.51.100.79' }));
     const signature = signedHeaders(config, 'generic', body)['x-signature']!;
 
-    const answer = await sendRaw(stack.relayUrl, {
+    const answer = await sendRaw(stack().relayUrl, {
       path: '/webhooks/generic',
       headers: {
         'content-type': 'application/json',
@@ -99,8 +89,8 @@ describe('control requests against the same stack', () => {
       body,
     };
 
-    const first = await sendRaw(stack.relayUrl, request);
-    const replay = await sendRaw(stack.relayUrl, request);
+    const first = await sendRaw(stack().relayUrl, request);
+    const replay = await sendRaw(stack().relayUrl, request);
 
     expect(first.status).toBe(202);
     expect(JSON.parse(first.text)).toMatchObject({ records: 1 });

@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../functions/config/load.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
-import { captureLogger } from '../helpers/capture-logger.ts';
+import { useLocalStack } from '../helpers/local-stack.ts';
+
+// One stack serves both describe blocks because every request here is rejected before it
+// reaches the queue, so no block can find a record that another left behind.
+const stack = useLocalStack({ config: loadConfigFile('relay.config.json') });
 
 describe('local API Gateway stand-in', () => {
-  let stack: LocalStack;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      config: loadConfigFile('relay.config.json'),
-      port: 0,
-      sandboxPort: 0,
-      logger: captureLogger().logger,
-    });
-  });
-
-  afterAll(async () => {
-    await stack?.close();
-  });
-
   async function post(path: string, body: string) {
-    const response = await fetch(`${stack.relayUrl}${path}`, {
+    const response = await fetch(`${stack().relayUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,
@@ -29,7 +17,7 @@ describe('local API Gateway stand-in', () => {
   }
 
   it('answers oversized headers with a JSON 431', async () => {
-    const response = await fetch(`${stack.relayUrl}/webhooks/virustotal`, {
+    const response = await fetch(`${stack().relayUrl}/webhooks/virustotal`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-padding': 'p'.repeat(20_000) },
       body: '{}',
@@ -39,7 +27,7 @@ describe('local API Gateway stand-in', () => {
   });
 
   it('names POST in the Allow header of a 405', async () => {
-    const response = await fetch(`${stack.relayUrl}/webhooks/virustotal`, {
+    const response = await fetch(`${stack().relayUrl}/webhooks/virustotal`, {
       method: 'PUT',
       body: '{}',
     });
@@ -62,31 +50,16 @@ describe('local API Gateway stand-in', () => {
     const answer = await post('/webhooks/guardduty', body);
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe(code);
-    expect(stack.queue.size).toBe(0);
+    expect(stack().queue.size).toBe(0);
   });
 });
 
 describe('local event path', () => {
-  let stack: LocalStack;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      config: loadConfigFile('relay.config.json'),
-      port: 0,
-      sandboxPort: 0,
-      logger: captureLogger().logger,
-    });
-  });
-
-  afterAll(async () => {
-    await stack?.close();
-  });
-
   it('names fields of a bare finding without the wrapping detail', async () => {
     const body = JSON.stringify({
       findings: [{ id: 'f-1', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 'high' }],
     });
-    const response = await fetch(`${stack.relayUrl}/webhooks/guardduty`, {
+    const response = await fetch(`${stack().relayUrl}/webhooks/guardduty`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,
@@ -102,7 +75,7 @@ describe('local event path', () => {
       region: 'eu-west-1',
       detail: { id: 'f-2', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 'high' },
     });
-    const response = await fetch(`${stack.relayUrl}/webhooks/guardduty`, {
+    const response = await fetch(`${stack().relayUrl}/webhooks/guardduty`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,
@@ -113,7 +86,7 @@ describe('local event path', () => {
   });
 
   it('answers 404 for a dead-letter id that is not valid percent-encoding', async () => {
-    const response = await fetch(`${stack.relayUrl}/local/dead-letters/%ZZ`);
+    const response = await fetch(`${stack().relayUrl}/local/dead-letters/%ZZ`);
     expect(response.status).toBe(404);
   });
 });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { captureLogger } from '../helpers/capture-logger.ts';
+import { useLocalStack } from '../helpers/local-stack.ts';
 import {
   INSTANCE_PASSWORD,
   samplePayloads,
@@ -19,13 +19,18 @@ const MIN_CHECKED_LENGTH = 12;
 
 const config = securityConfig();
 const logs = captureLogger('secrets-leak');
+const stack = useLocalStack({
+  config,
+  retryDelayMs: 20,
+  logger: logs.logger,
+  sandboxUser: { username: 'relay.integration', password: INSTANCE_PASSWORD },
+});
 const sent: RawRequest[] = [];
 const answers: RawAnswer[] = [];
-let stack: LocalStack;
 
 async function send(request: RawRequest): Promise<RawAnswer> {
   sent.push(request);
-  const answer = await sendRaw(stack.relayUrl, request);
+  const answer = await sendRaw(stack().relayUrl, request);
   answers.push(answer);
   return answer;
 }
@@ -69,17 +74,8 @@ function sentCredentials(): string[] {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    config,
-    port: 0,
-    sandboxPort: 0,
-    retryDelayMs: 20,
-    logger: logs.logger,
-  });
-  stack.sandbox!.setPassword('relay.integration', INSTANCE_PASSWORD);
-
   // Faults make the forwarder retry and log failures, which are the lines most likely to leak.
-  stack.sandbox!.faults.set({ mode: 'server_error', status: 503, count: 2 });
+  stack().sandbox!.faults.set({ mode: 'server_error', status: 503, count: 2 });
   for (const id of WEBHOOK_SOURCE_IDS) {
     for (const sample of samplePayloads(id)) {
       const body = Buffer.from(JSON.stringify(sample));
@@ -88,20 +84,16 @@ beforeAll(async () => {
   }
   for (const hostile of HOSTILE_CASES) await send(hostile.build(config, new Date()));
 
-  await eventually(() => stack.queue.size === 0);
+  await eventually(() => stack().queue.size === 0);
   answers.push(
-    await sendRaw(stack.relayUrl, { method: 'GET', path: '/local/dead-letters', headers: {} }),
+    await sendRaw(stack().relayUrl, { method: 'GET', path: '/local/dead-letters', headers: {} }),
   );
 }, 60_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
 
 describe('secrets in a run with good and hostile requests', () => {
   it('delivered records, so the forwarder used the instance password', () => {
     expect(answers.filter((answer) => answer.status === 202).length).toBeGreaterThan(0);
-    expect(stack.sandbox!.requests().length).toBeGreaterThan(0);
+    expect(stack().sandbox!.requests().length).toBeGreaterThan(0);
   });
 
   it('checks a meaningful set of values', () => {
