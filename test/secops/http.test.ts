@@ -1,13 +1,5 @@
-import {
-  Agent,
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Agent, request as httpRequest } from 'node:http';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SecOpsError } from '../../functions/secops/errors.ts';
 import {
   evictIdleConnections,
@@ -17,46 +9,14 @@ import {
   nodeTransport,
   type InstanceRequest,
 } from '../../functions/secops/http.ts';
+import { useRecordingServer } from './recording-server.ts';
 
-/** A loopback server that runs the handler the test sets, and counts connections. */
-let server: Server;
-let origin: string;
-let handle: (request: IncomingMessage, response: ServerResponse) => void;
-let connections: number;
-let received: { method?: string; headers: IncomingMessage['headers']; body: string }[];
+const server = useRecordingServer();
 
-beforeAll(async () => {
-  server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({
-        method: request.method,
-        headers: request.headers,
-        body: Buffer.concat(chunks).toString(),
-      });
-      handle(request, response);
-    });
-  });
-  server.on('connection', () => {
-    connections += 1;
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
+// The tests below rely on the default handler that `reset` restores: a 201 with the body
+// {"result":{"sys_id":"1"}} and an x-trace: a header.
 beforeEach(() => {
-  connections = 0;
-  received = [];
-  handle = (_request, response) => {
-    response.writeHead(201, { 'content-type': 'application/json', 'x-trace': 'a' });
-    response.end('{"result":{"sys_id":"1"}}');
-  };
+  server.reset();
 });
 
 function post(timeoutMs = 2_000): InstanceRequest {
@@ -70,7 +30,7 @@ function post(timeoutMs = 2_000): InstanceRequest {
 
 describe('nodeTransport', () => {
   it('returns the status, headers and body', async () => {
-    const response = await nodeTransport(new URL('/api/x?a=1', origin), post());
+    const response = await nodeTransport(new URL('/api/x?a=1', server.origin), post());
 
     expect(response.status).toBe(201);
     expect(response.headers.get('Content-Type')).toBe('application/json');
@@ -79,37 +39,39 @@ describe('nodeTransport', () => {
   });
 
   it('sends the method, headers and body with its length', async () => {
-    await nodeTransport(new URL('/api/x', origin), post());
+    await nodeTransport(new URL('/api/x', server.origin), post());
 
-    expect(received[0]?.method).toBe('POST');
-    expect(received[0]?.headers['content-type']).toBe('application/json');
-    expect(received[0]?.headers['content-length']).toBe(String(Buffer.byteLength('{"value":"é"}')));
-    expect(received[0]?.body).toBe('{"value":"é"}');
+    expect(server.received[0]?.method).toBe('POST');
+    expect(server.received[0]?.headers['content-type']).toBe('application/json');
+    expect(server.received[0]?.headers['content-length']).toBe(
+      String(Buffer.byteLength('{"value":"é"}')),
+    );
+    expect(server.received[0]?.body).toBe('{"value":"é"}');
   });
 
   it('reuses one connection for requests in turn', async () => {
     for (let index = 0; index < 3; index++) {
-      await nodeTransport(new URL('/api/x', origin), post());
+      await nodeTransport(new URL('/api/x', server.origin), post());
     }
 
     // The pool may still hold a connection from an earlier test, so at most one is new.
-    expect(connections).toBeLessThanOrEqual(1);
+    expect(server.connections).toBeLessThanOrEqual(1);
   });
 
   it('returns a redirect instead of following it', async () => {
-    handle = (_request, response) => {
+    server.handle = (_request, response) => {
       response.writeHead(302, { location: 'http://127.0.0.1:9/elsewhere' });
       response.end();
     };
-    const response = await nodeTransport(new URL('/api/x', origin), post());
+    const response = await nodeTransport(new URL('/api/x', server.origin), post());
 
     expect(response.status).toBe(302);
-    expect(received).toHaveLength(1);
+    expect(server.received).toHaveLength(1);
   });
 
   it('times out a server that never answers', async () => {
-    handle = () => {};
-    const error = await nodeTransport(new URL('/api/x', origin), post(100)).catch(
+    server.handle = () => {};
+    const error = await nodeTransport(new URL('/api/x', server.origin), post(100)).catch(
       (caught: unknown) => caught,
     );
 
@@ -117,11 +79,11 @@ describe('nodeTransport', () => {
   });
 
   it('times out a body that stops halfway', async () => {
-    handle = (_request, response) => {
+    server.handle = (_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('{"result":');
     };
-    const error = await nodeTransport(new URL('/api/x', origin), post(100)).catch(
+    const error = await nodeTransport(new URL('/api/x', server.origin), post(100)).catch(
       (caught: unknown) => caught,
     );
 
@@ -145,10 +107,13 @@ describe('nodeTransport', () => {
 
 describe('exchange', () => {
   it('turns a timeout into a timeout error', async () => {
-    handle = () => {};
-    const error = await exchange(nodeTransport, new URL('/api/x', origin), post(100), 100).catch(
-      (caught: unknown) => caught,
-    );
+    server.handle = () => {};
+    const error = await exchange(
+      nodeTransport,
+      new URL('/api/x', server.origin),
+      post(100),
+      100,
+    ).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(SecOpsError);
     expect((error as SecOpsError).code).toBe('timeout');
@@ -169,7 +134,7 @@ describe('exchange', () => {
   it('reads the same response through fetch', async () => {
     const response = await exchange(
       fetchTransport(fetch),
-      new URL('/api/x', origin),
+      new URL('/api/x', server.origin),
       post(),
       2_000,
     );
@@ -194,7 +159,7 @@ describe('exchange', () => {
 describe('evictIdleConnections', () => {
   function get(agent: Agent): Promise<void> {
     return new Promise((resolve, reject) => {
-      const outgoing = httpRequest(new URL('/api/x', origin), { agent }, (response) => {
+      const outgoing = httpRequest(new URL('/api/x', server.origin), { agent }, (response) => {
         response.resume();
         response.on('end', () => setImmediate(resolve));
       });
@@ -209,7 +174,7 @@ describe('evictIdleConnections', () => {
     evictIdleConnections(agent, Date.now() + 5_000, 4_000);
     await get(agent);
 
-    expect(connections).toBe(2);
+    expect(server.connections).toBe(2);
     agent.destroy();
   });
 
@@ -219,7 +184,7 @@ describe('evictIdleConnections', () => {
     evictIdleConnections(agent, Date.now() + 1_000, 4_000);
     await get(agent);
 
-    expect(connections).toBe(1);
+    expect(server.connections).toBe(1);
     agent.destroy();
   });
 });

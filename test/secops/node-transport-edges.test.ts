@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { watchUnansweredPosts } from '../../functions/forward/unanswered-posts.ts';
 import { SecOpsError } from '../../functions/secops/errors.ts';
 import {
@@ -16,6 +14,7 @@ import {
   type Transport,
   type UnansweredTally,
 } from '../../functions/secops/http.ts';
+import { useRecordingServer, type BodyHandler } from './recording-server.ts';
 
 /**
  * Adversarial checks of the node:http transport against a loopback server. Where the
@@ -25,54 +24,14 @@ import {
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./transport-child.ts', import.meta.url));
 
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
-
-let server: Server;
-let origin: string;
-let handle: Handler;
-/** Runs as soon as the request line and headers arrive, before the body is read, when set. */
-let answerBeforeBody: Handler | undefined;
-let connections: number;
-let requestsRead: number;
-
-beforeAll(async () => {
-  server = createServer((request, response) => {
-    if (answerBeforeBody !== undefined) {
-      answerBeforeBody(request, response);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      requestsRead += 1;
-      (request as IncomingMessage & { body?: string }).body = Buffer.concat(chunks).toString();
-      handle(request, response);
-    });
-  });
-  server.on('connection', () => {
-    connections += 1;
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+const server = useRecordingServer();
 
 beforeEach(async () => {
   // Each test starts without pooled connections, so its connection count is its own. The
   // wait lets both clients' pools see the closes, which they would otherwise race.
-  server.closeAllConnections();
+  server.closeConnections();
   await new Promise((resolve) => setTimeout(resolve, 20));
-  connections = 0;
-  requestsRead = 0;
-  answerBeforeBody = undefined;
-  handle = (_request, response) => {
-    response.writeHead(201, { 'content-type': 'application/json' });
-    response.end('{"result":{"sys_id":"1"}}');
-  };
+  server.reset();
 });
 
 function post(
@@ -103,14 +62,14 @@ function readable(response: InstanceResponse) {
 async function outcome(transport: Transport, request: InstanceRequest = post()) {
   try {
     return readable(
-      await exchange(transport, new URL('/api/x', origin), request, request.timeoutMs),
+      await exchange(transport, new URL('/api/x', server.origin), request, request.timeoutMs),
     );
   } catch (error) {
     return { error: error instanceof SecOpsError ? error.code : String(error) };
   }
 }
 
-const RESPONSES: [string, Handler][] = [
+const RESPONSES: [string, BodyHandler][] = [
   [
     'a JSON body with a byte order mark',
     (_request, response) => {
@@ -209,7 +168,7 @@ const RESPONSES: [string, Handler][] = [
 
 describe('nodeTransport reads responses as fetch did', () => {
   it.each(RESPONSES)('with %s', async (_case, handler) => {
-    handle = handler;
+    server.handle = handler;
     const reference = await outcome(fetchTransport(fetch));
     const actual = await outcome(nodeTransport);
 
@@ -219,23 +178,22 @@ describe('nodeTransport reads responses as fetch did', () => {
 
 describe('nodeTransport on a kept-alive connection', () => {
   it('keeps connection after an unfired timer', async () => {
-    await nodeTransport(new URL('/api/x', origin), post(undefined, 30));
+    await nodeTransport(new URL('/api/x', server.origin), post(undefined, 30));
     // Past the first request's time limit: its timer must not touch the pooled connection.
     await new Promise((resolve) => setTimeout(resolve, 60));
-    const second = await nodeTransport(new URL('/api/x', origin), post(undefined, 2_000));
+    const second = await nodeTransport(new URL('/api/x', server.origin), post(undefined, 2_000));
 
     expect(second.status).toBe(201);
-    expect(connections).toBe(1);
+    expect(server.connections).toBe(1);
   });
 
   it('returns each concurrent request its body', async () => {
-    handle = (request, response) => {
-      const body = (request as IncomingMessage & { body?: string }).body ?? '';
+    server.handle = (_request, response, body) => {
       setTimeout(() => response.end(`echo ${body}`), Number(body) % 7);
     };
     const bodies = Array.from({ length: 40 }, (_, index) => String(index));
     const responses = await Promise.all(
-      bodies.map((body) => nodeTransport(new URL('/api/x', origin), post(body))),
+      bodies.map((body) => nodeTransport(new URL('/api/x', server.origin), post(body))),
     );
 
     expect(responses.map((response) => response.body)).toEqual(
@@ -245,17 +203,17 @@ describe('nodeTransport on a kept-alive connection', () => {
 
   it('counts a dropped POST as unanswered', async () => {
     let served = 0;
-    handle = (request, response) => {
+    server.handle = (request, response) => {
       served += 1;
       if (served === 1) response.end('{"result":{}}');
       else request.socket.destroy();
     };
     const watched = watchUnansweredPosts(nodeTransport, () => true);
-    await exchange(watched, new URL('/api/x', origin), post(), 2_000);
+    await exchange(watched, new URL('/api/x', server.origin), post(), 2_000);
     const tally: UnansweredTally = { count: 0 };
     const error = await exchange(
       watched,
-      new URL('/api/x', origin),
+      new URL('/api/x', server.origin),
       post(undefined, 2_000, tally),
       2_000,
     ).catch((caught: unknown) => caught);
@@ -268,7 +226,7 @@ describe('nodeTransport on a kept-alive connection', () => {
   // FIN that followed the last response. The transport sends such a request once more on a
   // new connection, so none of these POSTs fails.
   it('posts to a server closing after responses', async () => {
-    handle = (request, response) => {
+    server.handle = (request, response) => {
       response.end('{"result":{}}', () => request.socket.end());
     };
     const statuses: (number | string)[] = [];
@@ -285,13 +243,16 @@ describe('nodeTransport on a request node:http will not send', () => {
   it('rejects a header line break as no connection failure', async () => {
     const request = post();
     request.headers = { ...request.headers, Authorization: 'Bearer token\r\nX-Injected: 1' };
-    const error = await exchange(nodeTransport, new URL('/api/x', origin), request, 2_000).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await exchange(
+      nodeTransport,
+      new URL('/api/x', server.origin),
+      request,
+      2_000,
+    ).catch((caught: unknown) => caught);
 
     expect(error).not.toBeInstanceOf(SecOpsError);
     expect(String(error)).toContain('Invalid character');
-    expect(requestsRead).toBe(0);
+    expect(server.received).toHaveLength(0);
   });
 });
 
@@ -303,7 +264,7 @@ describe('nodeTransport in a process of its own', () => {
         '--import',
         'tsx',
         CHILD,
-        `${origin}${path}`,
+        `${server.origin}${path}`,
         String(timeoutMs),
         String(bodyBytes),
         String(count),
@@ -318,7 +279,7 @@ describe('nodeTransport in a process of its own', () => {
   }
 
   it('survives an early answer and reset', async () => {
-    answerBeforeBody = (request, response) => {
+    server.answerBeforeBody = (request, response) => {
       response.writeHead(413, { 'content-type': 'application/json' });
       response.end('{"error":"too large"}', () => request.socket.destroy());
     };
@@ -342,7 +303,7 @@ describe('nodeTransport in a process of its own', () => {
   });
 
   it('keeps no timer alive after a timeout', async () => {
-    handle = () => {};
+    server.handle = () => {};
     const child = await runChild('/api/x', 50, 2, 1);
 
     expect(child.outcomes).toEqual(['error TimeoutError']);
