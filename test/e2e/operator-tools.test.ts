@@ -5,7 +5,8 @@ import { authHeaders } from '../../cli/sign.ts';
 import { loadConfigFile, parseConfig } from '../../functions/config/load.ts';
 import type { StoredDeadLetter } from '../../functions/queue/in-process.ts';
 import { SqsDeadLetterQueue } from '../../functions/queue/sqs.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
+import { useLocalStack } from '../helpers/local-stack.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
 import { fakeSqsClient, startFakeSqs } from '../helpers/fake-sqs.ts';
 
@@ -75,30 +76,20 @@ async function postStandardWebhook(stack: LocalStack, webhookId: string, payload
 }
 
 describe('local stack operator tools', () => {
-  let stack: LocalStack;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      config,
-      port: 0,
-      sandboxPort: 0,
-      retryDelayMs: 20,
-      logger: captureLogger('operator').logger,
-    });
-  });
-
-  afterAll(async () => {
-    await stack?.close();
+  const stack = useLocalStack({
+    config,
+    retryDelayMs: 20,
+    logger: captureLogger('operator').logger,
   });
 
   it('answers a redelivered webhook as a duplicate', async () => {
     const first = await postStandardWebhook(
-      stack,
+      stack(),
       'msg_repeat_1',
       lookupRecords('repeat-example.net'),
     );
     const again = await postStandardWebhook(
-      stack,
+      stack(),
       'msg_repeat_1',
       lookupRecords('repeat-example.net'),
     );
@@ -108,23 +99,23 @@ describe('local stack operator tools', () => {
       status: 202,
       body: { records: 0, duplicate: true, duplicateOf: first.body.deliveryId },
     });
-    await eventually(() => (stack.queue.size === 0 ? true : undefined));
-    const stored = stack
+    await eventually(() => (stack().queue.size === 0 ? true : undefined));
+    const stored = stack()
       .sandbox!.records('sn_ti_lookup_result')
       .filter((record) => record.observable === 'repeat-example.net');
     expect(stored).toHaveLength(1);
   });
 
   it('lists, shows and redrives dead letters after a fix', async () => {
-    stack.sandbox!.faults.set({ mode: 'html' });
+    stack().sandbox!.faults.set({ mode: 'html' });
     const answer = await postStandardWebhook(
-      stack,
+      stack(),
       'msg_hibernating_1',
       lookupRecords('hibernating-example.net'),
     );
     expect(answer.status).toBe(202);
     const entry = await eventually(
-      () => stack.deadLetters.list({ deliveryId: String(answer.body.deliveryId) })[0],
+      () => stack().deadLetters.list({ deliveryId: String(answer.body.deliveryId) })[0],
     );
     expect(entry).toMatchObject({ reason: 'retries_exhausted', retryable: true, attempts: 2 });
 
@@ -132,39 +123,39 @@ describe('local stack operator tools', () => {
       'dlq',
       'list',
       '--url',
-      stack.relayUrl,
+      stack().relayUrl,
       '--filter',
       'reason=retries_exhausted',
     );
     expect(listed.stdout).toContain(entry.id);
     expect(listed.stdout).toContain(`${String(answer.body.deliveryId)}#0`);
 
-    const shown = await cli('dlq', 'show', entry.id, '--url', stack.relayUrl);
+    const shown = await cli('dlq', 'show', entry.id, '--url', stack().relayUrl);
     expect(JSON.parse(shown.stdout)).toMatchObject({ id: entry.id, lastResponse: { status: 200 } });
 
     // The fix: the instance wakes up.
-    stack.sandbox!.faults.clear();
+    stack().sandbox!.faults.clear();
     const redriven = await cli(
       'dlq',
       'redrive',
       '--url',
-      stack.relayUrl,
+      stack().relayUrl,
       '--filter',
       `deliveryId=${String(answer.body.deliveryId)}`,
     );
     expect(redriven.stdout).toContain('Redrove 1 record(s)');
 
     const delivered = await eventually(() =>
-      stack
+      stack()
         .sandbox!.records('sn_ti_lookup_result')
         .find((record) => record.observable === 'hibernating-example.net'),
     );
     expect(delivered.finding).toBe('Suspicious');
-    expect(stack.deadLetters.get(entry.id)).toBeUndefined();
+    expect(stack().deadLetters.get(entry.id)).toBeUndefined();
   });
 
   it('refuses a redrive without a selection', async () => {
-    const failure = await cli('dlq', 'redrive', '--url', stack.relayUrl).catch(
+    const failure = await cli('dlq', 'redrive', '--url', stack().relayUrl).catch(
       (error: { code: number; stderr: string }) => error,
     );
     expect('code' in failure && failure.code).toBe(2);
@@ -176,7 +167,7 @@ describe('local stack operator tools', () => {
       'dlq',
       'redrive',
       '--url',
-      stack.relayUrl,
+      stack().relayUrl,
       '--id',
       'no-such-entry',
     ).catch((error: { code: number; stdout: string }) => error);
@@ -192,7 +183,7 @@ describe('local stack operator tools', () => {
       'dlq',
       'list',
       '--url',
-      stack.relayUrl,
+      stack().relayUrl,
       '--filter',
       'colour=red',
     ).catch((error: { code: number; stderr: string }) => error);
