@@ -66,6 +66,18 @@ async function post(stack: LocalStack, config: RelayConfig, source: string, payl
   return { status: result.status, body: JSON.parse(result.body) as Record<string, unknown> };
 }
 
+/** Returns the local stack's dead letter for a delivery, or undefined while there is none. */
+async function deadLetterOf(
+  stack: LocalStack,
+  deliveryId: unknown,
+): Promise<Record<string, unknown> | undefined> {
+  const response = await fetch(`${stack.relayUrl}/local/dead-letters`);
+  const { deadLetters } = (await response.json()) as { deadLetters: Record<string, unknown>[] };
+  return deadLetters.find(
+    (dead) => (dead.message as { deliveryId?: string } | undefined)?.deliveryId === deliveryId,
+  );
+}
+
 describe('local stack', () => {
   // The repository's own configuration, as `npm start` uses it, with mandatory report URLs so
   // that a record without one is rejected by the sandbox as an instance would reject it.
@@ -166,15 +178,7 @@ describe('local stack', () => {
     });
     expect(answer.status).toBe(202);
 
-    const entry = await eventually(async () => {
-      const response = await fetch(`${stack().relayUrl}/local/dead-letters`);
-      const { deadLetters } = (await response.json()) as { deadLetters: Record<string, unknown>[] };
-      return deadLetters.find(
-        (dead) =>
-          (dead.message as { deliveryId?: string } | undefined)?.deliveryId ===
-          answer.body.deliveryId,
-      );
-    });
+    const entry = await eventually(() => deadLetterOf(stack(), answer.body.deliveryId));
     expect(entry).toMatchObject({
       reason: 'unable_to_persist',
       retryable: false,
@@ -192,15 +196,7 @@ describe('local stack', () => {
     );
     expect(answer.status).toBe(202);
 
-    const entry = await eventually(async () => {
-      const response = await fetch(`${stack().relayUrl}/local/dead-letters`);
-      const { deadLetters } = (await response.json()) as { deadLetters: Record<string, unknown>[] };
-      return deadLetters.find(
-        (dead) =>
-          (dead.message as { deliveryId?: string } | undefined)?.deliveryId ===
-          answer.body.deliveryId,
-      );
-    });
+    const entry = await eventually(() => deadLetterOf(stack(), answer.body.deliveryId));
     expect(entry).toMatchObject({ reason: 'retries_exhausted', retryable: true, attempts: 3 });
     expect(String(entry.detail)).toContain('not_json');
   });
