@@ -7,11 +7,12 @@ import type {
 import { toInstanceRequest, type InstanceRequest } from '../records/columns.ts';
 import type { RelayRecord } from '../records/record.ts';
 import { createLogger } from '../shared/logger.ts';
-import { SecOpsError } from './errors.ts';
+import { redactSecrets, SecOpsError } from './errors.ts';
 import {
   exchange,
   nodeTransport,
   USER_AGENT,
+  type InstanceResponse,
   type Transport,
   type UnansweredTally,
 } from './http.ts';
@@ -230,7 +231,11 @@ export class SecOpsClient {
       timeoutMs,
     );
 
-    const result = interpretCreateResponse(response, context, this.#now());
+    const result = interpretCreateResponse(
+      withoutCredentials(response, credentials, authorization),
+      context,
+      this.#now(),
+    );
     if (!result.ok) throw result.error;
     return { sysId: result.sysId, status: response.status };
   }
@@ -283,6 +288,26 @@ export class SecOpsClient {
 
 /** Maximum endpoint URLs one client keeps: one per record table, for a few instance URLs. */
 const MAX_CACHED_ENDPOINTS = 32;
+
+/**
+ * Returns the response with the request's credentials redacted from its body, before any
+ * error quotes the body: the Authorization header value and its encoded part, and each
+ * password or client secret. The username and client id are not secret and stay.
+ */
+function withoutCredentials(
+  response: InstanceResponse,
+  credentials: InstanceCredentials,
+  authorization: string,
+): InstanceResponse {
+  const secrets = [authorization, authorization.slice(authorization.indexOf(' ') + 1)];
+  if (credentials.auth === 'basic') {
+    secrets.push(credentials.password, `${credentials.username}:${credentials.password}`);
+  } else {
+    secrets.push(credentials.clientSecret, credentials.password ?? '');
+  }
+  const body = redactSecrets(response.body, secrets);
+  return body === response.body ? response : { ...response, body };
+}
 
 const basicHeaders = new WeakMap<BasicInstanceCredentials, string>();
 

@@ -83,6 +83,38 @@ export class SecOpsError extends Error {
   }
 }
 
+/** Maximum length of an instance message quoted in an error message, in characters. */
+export const MAX_QUOTED_MESSAGE_CHARS = 300;
+
+/**
+ * Returns an instance's message cut to MAX_QUOTED_MESSAGE_CHARS for quoting. An instance or
+ * a proxy can return a message of any size, and the quote goes into every log line and
+ * dead letter of the record.
+ */
+export function quoteInstanceMessage(message: string): string {
+  if (message.length <= MAX_QUOTED_MESSAGE_CHARS) return message;
+  return `${message.slice(0, MAX_QUOTED_MESSAGE_CHARS).replace(/[\uD800-\uDBFF]$/, '')}…`;
+}
+
+/** Placeholder for a credential that a response repeats. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Returns `body` with every occurrence of the `secrets` replaced by REDACTED, also where JSON
+ * escaped a secret's slashes. A proxy or a misconfigured instance can echo the request's
+ * Authorization header in its error body, and that body is logged and kept in dead letters.
+ */
+export function redactSecrets(body: string, secrets: readonly string[]): string {
+  let redacted = body;
+  for (const secret of secrets) {
+    if (secret === '') continue;
+    for (const form of secret.includes('/') ? [secret, secret.replaceAll('/', '\\/')] : [secret]) {
+      if (redacted.includes(form)) redacted = redacted.replaceAll(form, REDACTED);
+    }
+  }
+  return redacted;
+}
+
 /** Cuts a response body to MAX_ERROR_BODY_BYTES of UTF-8 without splitting a character. */
 export function truncateBody(body: string): string {
   const bytes = Buffer.from(body, 'utf8');

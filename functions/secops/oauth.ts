@@ -1,5 +1,5 @@
 import type { OAuthInstanceCredentials } from '../credentials/instance.ts';
-import { SecOpsError } from './errors.ts';
+import { quoteInstanceMessage, redactSecrets, SecOpsError } from './errors.ts';
 import { exchange, USER_AGENT, type InstanceResponse, type Transport } from './http.ts';
 import { isJsonObject } from '../shared/json.ts';
 import { notJsonError, NOT_JSON, parseJson, summarize, transportStatusError } from './responses.ts';
@@ -92,8 +92,15 @@ export class OAuthTokens {
       },
       timeoutMs,
     );
+    // A token endpoint that echoes the form would otherwise put the secrets in the error, as
+    // sent or form-encoded.
+    const secrets = [credentials.clientSecret, credentials.password ?? ''].flatMap((secret) => [
+      secret,
+      new URLSearchParams({ s: secret }).toString().slice('s='.length),
+    ]);
+    const body = response.status >= 400 ? redactSecrets(response.body, secrets) : response.body;
     const { accessToken, expiresInSeconds } = readTokenResponse(
-      response,
+      body === response.body ? response : { ...response, body },
       url.pathname,
       requestedAt,
     );
@@ -133,7 +140,7 @@ function readTokenResponse(
   if (response.status === 400 || response.status === 401) {
     const json = parseJson(response.body);
     const reason = isJsonObject(json) ? (json.error_description ?? json.error) : undefined;
-    const quoted = typeof reason === 'string' ? ` ("${reason}")` : '';
+    const quoted = typeof reason === 'string' ? ` ("${quoteInstanceMessage(reason)}")` : '';
     throw new SecOpsError(
       'unauthorized',
       `the instance refused an OAuth token at ${path} with HTTP ${response.status}${quoted}; check ` +

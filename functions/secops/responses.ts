@@ -1,6 +1,6 @@
 import type { RecordKind } from '../records/record.ts';
 import { isJsonObject } from '../shared/json.ts';
-import { SecOpsError, truncateBody, type SecOpsErrorCode } from './errors.ts';
+import { quoteInstanceMessage, SecOpsError, truncateBody, type SecOpsErrorCode } from './errors.ts';
 import type { InstanceResponse } from './http.ts';
 import { parseRetryAfter } from './retry.ts';
 
@@ -239,7 +239,7 @@ function documentedError(
     lastResponse: summarize(response),
     mandatoryFields: documented.mandatoryFields,
   };
-  const quoted = `the instance returned HTTP ${response.status} "${message}"`;
+  const quoted = `the instance returned HTTP ${response.status} "${quoteInstanceMessage(message)}"`;
   const advice: Record<DocumentedCode, string> = {
     insufficient_access: 'give the integration user the role sn_sec_cmn.api_write',
     invalid_post_body: 'the relay sent an empty body or one that is not a JSON object',
@@ -265,7 +265,7 @@ function instanceMessages(body: Record<string, unknown>): string[] {
 
 function firstMessage(body: Record<string, unknown> | undefined): string {
   const message = body === undefined ? undefined : instanceMessages(body)[0];
-  return message === undefined ? '' : ` ("${message}")`;
+  return message === undefined ? '' : ` ("${quoteInstanceMessage(message)}")`;
 }
 
 function findSysId(body: Record<string, unknown>): string | undefined {

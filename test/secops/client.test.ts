@@ -393,6 +393,28 @@ describe('SecOpsClient OAuth', () => {
     };
   }
 
+  it('redacts secrets a token endpoint echoes', async () => {
+    instance.reply((request) => ({
+      status: 401,
+      body: { error: 'invalid_client', error_description: `rejected form ${request.body}` },
+    }));
+    const secret = oauthSecret({
+      clientSecret: 'client/secret value',
+      username: 'relay.integration',
+      password: PASSWORD,
+    });
+    const { client, logger, deadline } = setup({ secret });
+
+    const error = await failureOf(client.create(record, { deadline: deadline() }));
+
+    const kept = `${error.message}\n${error.lastResponse?.body}\n${JSON.stringify(logger.lines)}`;
+    expect(error.code).toBe('unauthorized');
+    expect(kept).toContain('[redacted]');
+    expect(kept).not.toContain(PASSWORD);
+    expect(kept).not.toContain('client%2Fsecret');
+    expect(kept).not.toContain('client/secret');
+  });
+
   it('uses client_credentials and reuses the token', async () => {
     oauthInstance();
     const { client, deadline } = setup({ secret: oauthSecret() });
@@ -548,5 +570,62 @@ describe('SecOpsClient logging', () => {
     expect(logged).not.toContain(PASSWORD);
     expect(logged).not.toContain('relay-client-secret');
     expect(logged).not.toContain('Authorization');
+  });
+});
+
+describe('SecOpsClient error text', () => {
+  it('redacts credentials an instance echoes', async () => {
+    instance.reply((request) => ({
+      status: 400,
+      body: {
+        status: 'failure',
+        error: {
+          message: `Bad request with header ${String(request.headers.authorization)}`,
+          detail: `user relay.integration:${PASSWORD}, escaped ${basicHeader(PASSWORD).replaceAll('/', '\\/')}`,
+        },
+      },
+    }));
+    const { client, logger, deadline } = setup({ config: { instance: { maxAttempts: 1 } } });
+
+    const error = await failureOf(client.create(record, { deadline: deadline() }));
+
+    const kept = `${error.message}\n${error.lastResponse?.body}\n${JSON.stringify(logger.lines)}`;
+    expect(kept).toContain('[redacted]');
+    expect(kept).not.toContain(PASSWORD);
+    expect(kept).not.toContain(basicHeader(PASSWORD).slice('Basic '.length));
+    expect(kept).toContain('relay.integration');
+  });
+
+  it('redacts an echoed password with a slash', async () => {
+    const password = 'p/ss+word/with/slashes';
+    instance.reply(() => ({
+      status: 500,
+      body: `{"error":{"message":"Unknown error","detail":"${password.replaceAll('/', '\\/')}"}}`,
+    }));
+    const secret = {
+      instanceUrl: instance.url,
+      auth: 'basic',
+      username: 'relay.integration',
+      password,
+    };
+    const { client, deadline } = setup({ secret, config: { instance: { maxAttempts: 1 } } });
+
+    const error = await failureOf(client.create(record, { deadline: deadline() }));
+
+    expect(error.lastResponse?.body).toContain('[redacted]');
+    expect(error.lastResponse?.body).not.toContain('with\\/slashes');
+  });
+
+  it('cuts a huge instance message in the error', async () => {
+    const message = `Unable to persist ${'x'.repeat(100_000)}`;
+    instance.reply(() => ({ status: 500, body: failure(message) }));
+    const { client, deadline } = setup();
+
+    const error = await failureOf(client.create(record, { deadline: deadline() }));
+
+    expect(error.code).toBe('unknown_error');
+    expect(error.message.length).toBeLessThan(1000);
+    expect(error.message).toContain('Unable to persist xxx');
+    expect(error.message).toContain('…');
   });
 });
