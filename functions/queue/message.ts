@@ -18,6 +18,24 @@ export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;
 const serialized = new WeakMap<DeliveryMessage, string>();
 
 /**
+ * The noncharacters U+FFFE and U+FFFF. The SendMessage reference allows only #x9, #xA,
+ * #xD, #x20 to #xD7FF, #xE000 to #xFFFD and #x10000 to #x10FFFF in a message body, and
+ * JSON.stringify escapes control characters and lone surrogates but not these two.
+ */
+const REJECTED_BY_SQS = /[\uFFFE\uFFFF]/g;
+
+/**
+ * Returns the JSON of a value as an SQS message body: JSON.stringify's text with U+FFFE and
+ * U+FFFF written as escapes, so SQS takes every value and JSON.parse still reads it back.
+ */
+export function toQueueJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    REJECTED_BY_SQS,
+    (character) => `\\u${character.charCodeAt(0).toString(16)}`,
+  );
+}
+
+/**
  * Returns a message's queue body, its JSON. Ingest checks the size of each body before the
  * queue sends it, so the text is kept per message object and built only once. A message
  * must not change after its body was read.
@@ -25,7 +43,7 @@ const serialized = new WeakMap<DeliveryMessage, string>();
 export function serializeMessage(message: DeliveryMessage): string {
   let body = serialized.get(message);
   if (body === undefined) {
-    body = JSON.stringify(message);
+    body = toQueueJson(message);
     serialized.set(message, body);
   }
   return body;

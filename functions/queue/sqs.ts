@@ -4,7 +4,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { messageId, serializeMessage, type DeliveryMessage } from './message.ts';
+import { messageId, serializeMessage, toQueueJson, type DeliveryMessage } from './message.ts';
 import type { DeadLetter, DeadLetterQueue, DeliveryQueue } from './queue.ts';
 
 /** SQS takes at most 10 messages and 1 MiB in one SendMessageBatch call. */
@@ -96,7 +96,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(entry),
+        MessageBody: toQueueJson(entry),
         MessageAttributes: attributes,
       }),
     );

@@ -74,6 +74,16 @@ describe('SqsDeliveryQueue', () => {
     ).toEqual([0, 1, 2]);
   });
 
+  it('escapes characters SQS rejects', async () => {
+    const sent = message(0, 'a\uFFFEb\uFFFFc');
+    await new SqsDeliveryQueue(client, QUEUE_URL).enqueue([sent]);
+
+    const body = sqs.messages[0]!.body;
+    expect(body).not.toMatch(/[\uFFFE\uFFFF]/);
+    expect(body).toContain('a\\ufffeb\\uffffc');
+    expect(JSON.parse(body)).toEqual(sent);
+  });
+
   it('throws when SQS fails the request', async () => {
     sqs.failRequests.remaining = 1;
     await expect(new SqsDeliveryQueue(client, QUEUE_URL).enqueue([message(0)])).rejects.toThrow();
@@ -81,6 +91,22 @@ describe('SqsDeliveryQueue', () => {
 });
 
 describe('SqsDeadLetterQueue', () => {
+  it('escapes characters SQS rejects', async () => {
+    const entry = {
+      message: message(4, '\uFFFF'),
+      reason: 'unable_to_persist',
+      retryable: false,
+      detail: 'the instance returned "\uFFFE"',
+      attempts: 1,
+      failedAt: '2026-03-01T12:00:05.000Z',
+    } as const;
+    await new SqsDeadLetterQueue(client, QUEUE_URL).deadLetter(entry);
+
+    const body = sqs.messages[0]!.body;
+    expect(body).not.toMatch(/[\uFFFE\uFFFF]/);
+    expect(JSON.parse(body)).toMatchObject(entry);
+  });
+
   it('sends the reason in the body and as attributes', async () => {
     await new SqsDeadLetterQueue(client, QUEUE_URL).deadLetter({
       message: message(3),
