@@ -407,12 +407,12 @@ describe('SecOpsClient OAuth', () => {
 
     const error = await failureOf(client.create(record, { deadline: deadline() }));
 
-    const kept = `${error.message}\n${error.lastResponse?.body}\n${JSON.stringify(logger.lines)}`;
+    const exposed = `${error.message}\n${error.lastResponse?.body}\n${JSON.stringify(logger.lines)}`;
     expect(error.code).toBe('unauthorized');
-    expect(kept).toContain('[redacted]');
-    expect(kept).not.toContain(PASSWORD);
-    expect(kept).not.toContain('client%2Fsecret');
-    expect(kept).not.toContain('client/secret');
+    expect(exposed).toContain('[redacted]');
+    expect(exposed).not.toContain(PASSWORD);
+    expect(exposed).not.toContain('client%2Fsecret');
+    expect(exposed).not.toContain('client/secret');
   });
 
   it('uses client_credentials and reuses the token', async () => {
@@ -589,11 +589,11 @@ describe('SecOpsClient error text', () => {
 
     const error = await failureOf(client.create(record, { deadline: deadline() }));
 
-    const kept = `${error.message}\n${error.lastResponse?.body}\n${JSON.stringify(logger.lines)}`;
-    expect(kept).toContain('[redacted]');
-    expect(kept).not.toContain(PASSWORD);
-    expect(kept).not.toContain(basicHeader(PASSWORD).slice('Basic '.length));
-    expect(kept).toContain('relay.integration');
+    const exposed = `${error.message}\n${error.lastResponse?.body}\n${JSON.stringify(logger.lines)}`;
+    expect(exposed).toContain('[redacted]');
+    expect(exposed).not.toContain(PASSWORD);
+    expect(exposed).not.toContain(basicHeader(PASSWORD).slice('Basic '.length));
+    expect(exposed).toContain('relay.integration');
   });
 
   it('redacts an echoed password with a slash', async () => {
