@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DeliveryMessage } from '../queue/message.ts';
-import { deliveryKey, recordKey, type DeliveryIdentity } from './keys.ts';
+import { contentHash, deliveryKey, subjectKey, type DeliveryIdentity } from './keys.ts';
 import type { DedupeStore } from './store.ts';
 
 export interface DedupeSettings {
@@ -9,22 +9,31 @@ export interface DedupeSettings {
   ttlSeconds: number;
 }
 
+/** A key to remember once the records are queued. */
+export interface DedupeKey {
+  key: string;
+  /** Content hash of the last record queued under a subject key; absent on a delivery key. */
+  contentHash?: string;
+}
+
 /** The messages of a delivery that were not seen before, and what was left out. */
 export interface DedupeResult {
   fresh: DeliveryMessage[];
-  /** Records left out because they, or the whole delivery, were seen before. */
+  /** Records left out as repeats of their subject's last record, or all when the delivery was seen. */
   duplicates: number;
   /** The relay delivery id that first accepted this delivery, when the whole delivery was seen. */
   duplicateOf?: string;
   /** Keys to remember once `fresh` is on the queue. */
-  keys: string[];
+  keys: DedupeKey[];
 }
 
 /**
  * Leaves out what an earlier delivery already queued: the whole delivery when its sender
- * id or event id was seen, otherwise each record whose content hash was seen, or that
- * appears twice in this delivery. A store that fails lets everything through, so an
- * outage of the store costs possible duplicates, never accepted data.
+ * id or event id was seen, otherwise each record that is identical to the last record queued
+ * for its subject (see `subjectKey`), earlier in this delivery or in an earlier one. So a
+ * verdict that flips back (Malicious, Clean, Malicious) is queued all three times. A store
+ * that fails lets everything through, so an outage of the store costs possible duplicates,
+ * never accepted data.
  */
 export async function dropDuplicates(
   messages: DeliveryMessage[],
@@ -40,41 +49,53 @@ export async function dropDuplicates(
     if (earlier !== undefined) {
       return { fresh: [], duplicates: messages.length, duplicateOf: earlier.deliveryId, keys: [] };
     }
-    return { fresh: messages, duplicates: 0, keys: [whole] };
+    return { fresh: messages, duplicates: 0, keys: [{ key: whole }] };
   }
 
-  const keyed = messages.map((message) => ({
-    message,
-    key: recordKey(identity.source, message.record, receivedAt),
-  }));
-  const seen = await findSeen(
-    keyed.map(({ key }) => key),
-    settings,
-    logger,
-  );
-  const taken = new Set<string>();
+  const keyed = messages.map((message) => {
+    const hash = contentHash(message.record, receivedAt);
+    return { message, hash, key: subjectKey(identity.source, message.record, hash) };
+  });
+  const seen = await findSeen([...new Set(keyed.map(({ key }) => key))], settings, logger);
+  // The content hash of the last record per subject, updated as this delivery's records
+  // are taken in order, so A, B, A within one payload keeps all three. An entry without a
+  // hash never matches, so it costs a possible duplicate rather than a dropped record.
+  const lastHash = new Map<string, string | undefined>();
+  for (const [key, entry] of seen) lastHash.set(key, entry.contentHash);
+  const queuedHashes = new Map<string, string>();
   const fresh: DeliveryMessage[] = [];
-  for (const { message, key } of keyed) {
-    if (seen.has(key) || taken.has(key)) continue;
-    taken.add(key);
+  for (const { message, key, hash } of keyed) {
+    if (lastHash.get(key) === hash) continue;
+    lastHash.set(key, hash);
+    queuedHashes.set(key, hash);
     fresh.push(message);
   }
-  return { fresh, duplicates: messages.length - fresh.length, keys: [...taken] };
+  const keys = [...queuedHashes].map(([key, hash]) => ({ key, contentHash: hash }));
+  return { fresh, duplicates: messages.length - fresh.length, keys };
 }
 
 /**
- * Remembers the keys of a delivery whose records are on the queue. A failure is logged and
- * swallowed: the records are queued already, and a redelivery would only be queued again.
+ * Remembers the keys of a delivery whose records are on the queue, each subject key with the
+ * content hash of its last record. A failure is logged and swallowed, because the records are
+ * queued already and a redelivery would only be queued again.
  */
 export async function rememberDelivery(
-  keys: string[],
+  keys: readonly DedupeKey[],
   deliveryId: string,
   settings: DedupeSettings,
   logger: Logger,
 ): Promise<void> {
   if (keys.length === 0) return;
+  const hashes = new Map(keys.map(({ key, contentHash }) => [key, contentHash]));
   try {
-    await settings.store.remember(keys, { deliveryId }, settings.ttlSeconds);
+    await settings.store.remember(
+      [...hashes.keys()],
+      (key) => {
+        const contentHash = hashes.get(key);
+        return contentHash === undefined ? { deliveryId } : { deliveryId, contentHash };
+      },
+      settings.ttlSeconds,
+    );
   } catch (error) {
     logger.warn('Dedupe store failed; a redelivery of this delivery will be queued again', {
       deliveryId,

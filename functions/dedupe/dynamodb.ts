@@ -5,7 +5,7 @@ import {
   DynamoDBDocumentClient,
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { DedupeStore, SeenEntry } from './store.ts';
+import { entryFor, type DedupeStore, type SeenEntry } from './store.ts';
 
 /** DynamoDB takes at most 100 keys in one BatchGetItem and 25 items in one BatchWriteItem. */
 const MAX_GET_KEYS = 100;
@@ -22,6 +22,9 @@ export const DEDUPE_KEY_ATTRIBUTE = 'pk';
 /** Name of the attribute DynamoDB's time to live reads: epoch seconds. */
 export const DEDUPE_TTL_ATTRIBUTE = 'expiresAt';
 
+/** Name of the attribute that stores `SeenEntry.contentHash`, present only on subject keys. */
+export const DEDUPE_CONTENT_HASH_ATTRIBUTE = 'contentHash';
+
 /** Environment variable that names the dedupe table; the CDK app sets it on both functions. */
 export const DEDUPE_TABLE_ENV = 'DEDUPE_TABLE_NAME';
 
@@ -34,8 +37,8 @@ export interface DynamoDbDedupeStoreOptions {
 }
 
 /**
- * The dedupe store in AWS: one item per key, `pk` the key, with `deliveryId` and the
- * `expiresAt` TTL attribute. DynamoDB deletes expired items only within a few days of
+ * The dedupe store in AWS: one item per key, `pk` the key, with `deliveryId`, the
+ * `expiresAt` TTL attribute and, on subject keys, `contentHash`. DynamoDB deletes expired items only within a few days of
  * their expiry, so reads treat an item whose `expiresAt` has passed as absent.
  */
 export class DynamoDbDedupeStore implements DedupeStore {
@@ -65,7 +68,7 @@ export class DynamoDbDedupeStore implements DedupeStore {
         for (const item of output.Responses?.[this.#tableName] ?? []) {
           const expiresAt = Number(item[DEDUPE_TTL_ATTRIBUTE]);
           if (!(expiresAt > nowSeconds)) continue;
-          seen.set(String(item[DEDUPE_KEY_ATTRIBUTE]), { deliveryId: String(item.deliveryId) });
+          seen.set(String(item[DEDUPE_KEY_ATTRIBUTE]), seenEntryOf(item));
         }
         return output.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
       });
@@ -73,18 +76,26 @@ export class DynamoDbDedupeStore implements DedupeStore {
     return seen;
   }
 
-  async remember(keys: readonly string[], entry: SeenEntry, ttlSeconds: number): Promise<void> {
+  async remember(
+    keys: readonly string[],
+    entry: SeenEntry | ((key: string) => SeenEntry),
+    ttlSeconds: number,
+  ): Promise<void> {
     const expiresAt = Math.floor(this.#now() / 1000) + ttlSeconds;
     for (const chunk of chunks([...new Set(keys)], MAX_WRITE_ITEMS)) {
-      const requests: WriteRequest[] = chunk.map((key) => ({
-        PutRequest: {
-          Item: {
-            [DEDUPE_KEY_ATTRIBUTE]: key,
-            deliveryId: entry.deliveryId,
-            [DEDUPE_TTL_ATTRIBUTE]: expiresAt,
+      const requests: WriteRequest[] = chunk.map((key) => {
+        const { deliveryId, contentHash } = entryFor(entry, key);
+        return {
+          PutRequest: {
+            Item: {
+              [DEDUPE_KEY_ATTRIBUTE]: key,
+              deliveryId,
+              [DEDUPE_TTL_ATTRIBUTE]: expiresAt,
+              ...(contentHash !== undefined && { [DEDUPE_CONTENT_HASH_ATTRIBUTE]: contentHash }),
+            },
           },
-        },
-      }));
+        };
+      });
       await this.#untilProcessed('unwritten', requests, async (pending) => {
         const output = await this.#documents.send(
           new BatchWriteCommand({ RequestItems: { [this.#tableName]: pending } }),
@@ -114,6 +125,12 @@ export class DynamoDbDedupeStore implements DedupeStore {
       pending = await send(pending);
     }
   }
+}
+
+function seenEntryOf(item: Record<string, unknown>): SeenEntry {
+  const deliveryId = String(item.deliveryId);
+  const contentHash = item[DEDUPE_CONTENT_HASH_ATTRIBUTE];
+  return typeof contentHash === 'string' ? { deliveryId, contentHash } : { deliveryId };
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

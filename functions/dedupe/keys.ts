@@ -13,7 +13,7 @@ export interface DeliveryIdentity {
 
 /**
  * Returns the dedupe key of a whole delivery, or undefined when the sender gave no id that
- * stays the same across its retries. Then each record is keyed by its content instead.
+ * stays the same across its retries. Then each record is keyed by its subject instead.
  */
 export function deliveryKey(identity: DeliveryIdentity): string | undefined {
   if (identity.senderDeliveryId !== undefined) {
@@ -24,14 +24,14 @@ export function deliveryKey(identity: DeliveryIdentity): string | undefined {
 }
 
 /**
- * Returns the dedupe key of one normalized record: a SHA-256 of its canonical JSON.
+ * Returns the content hash of one normalized record: a SHA-256 of its canonical JSON, hex.
  *
  * Every field the vendor sent is in the hash, so a finding re-sent with a new `updatedAt`
- * or count (in its details or raw payload) gets a new key and is delivered again. The
+ * or count (in its details or raw payload) gets a new hash and is delivered again. The
  * timestamps a source filled in from the receive time are left out, because a redelivery
  * has a new receive time but no new data.
  */
-export function recordKey(source: string, record: RelayRecord, receivedAt: Date): string {
+export function contentHash(record: RelayRecord, receivedAt: Date): string {
   const hashed: Record<string, unknown> = { ...record };
   for (const field of ['lookedUpAt', 'enrichedAt'] as const) {
     const value = hashed[field];
@@ -39,8 +39,42 @@ export function recordKey(source: string, record: RelayRecord, receivedAt: Date)
       delete hashed[field];
     }
   }
-  const digest = hash('sha256', canonicalJson(hashed), 'hex');
-  return `record#${source}#${digest}`;
+  return hash('sha256', canonicalJson(hashed), 'hex');
+}
+
+/**
+ * Returns the dedupe key of what a record is about, per source: the observable and the
+ * vendor for a threat lookup result or an observable enrichment, the CI and the vendor for
+ * a CI enrichment. The store keeps the content hash of the last record accepted under the
+ * key, so a record is a duplicate only when it repeats that last record.
+ *
+ * @param recordHash the record's `contentHash`, which is the subject of a kind without one
+ */
+export function subjectKey(source: string, record: RelayRecord, recordHash: string): string {
+  let subject: string;
+  switch (record.kind) {
+    case 'threat_lookup_result':
+    case 'observable_enrichment':
+      subject = subjectHash([record.observable.type, record.observable.value, record.source]);
+      break;
+    case 'ci_enrichment':
+      subject = subjectHash([record.ci, record.source]);
+      break;
+    case 'enrichment_mapping':
+      // The mapping parses rawData into records the relay cannot see, so the content is the
+      // subject: only a repeat of the same raw data within the time to live is a duplicate.
+      subject = recordHash;
+      break;
+  }
+  return `subject#${source}#${record.kind}#${subject}`;
+}
+
+/**
+ * Hashes the parts of a subject, because an observable of up to 8,192 characters would not
+ * fit DynamoDB's partition key limit of 2,048 bytes. A JSON array keeps the parts apart.
+ */
+function subjectHash(parts: string[]): string {
+  return hash('sha256', JSON.stringify(parts), 'hex');
 }
 
 /** JSON with object keys sorted at every level, so equal records hash equally. */

@@ -1,23 +1,37 @@
 /** Entry the store keeps for a key it has seen. */
 export interface SeenEntry {
-  /** The relay delivery id that first used the key. */
+  /** The relay delivery id that last stored the key. */
   deliveryId: string;
+  /** Content hash of the last record accepted under a subject key; absent on other keys. */
+  contentHash?: string;
 }
 
 /**
- * Remembers keys for a while: delivery ids and record hashes at ingest, and the records a
- * timed-out POST may have stored at the forwarder. DynamoDB in AWS, in memory locally.
+ * Remembers keys for a while: delivery ids and the last record per subject at ingest, and the
+ * records a timed-out POST may have stored at the forwarder. DynamoDB in AWS, in memory locally.
  */
 export interface DedupeStore {
   /** Returns the keys among `keys` that were remembered and have not expired. */
   findSeen(keys: readonly string[]): Promise<Map<string, SeenEntry>>;
-  /** Remembers each key for `ttlSeconds`, replacing an entry that is already there. */
-  remember(keys: readonly string[], entry: SeenEntry, ttlSeconds: number): Promise<void>;
+  /**
+   * Remembers each key for `ttlSeconds`, replacing an entry that is already there. `entry` is
+   * stored under every key, or, given as a function, called once per key for that key's entry.
+   */
+  remember(
+    keys: readonly string[],
+    entry: SeenEntry | ((key: string) => SeenEntry),
+    ttlSeconds: number,
+  ): Promise<void>;
+}
+
+/** Returns the entry to store under `key`, from the `entry` argument of `DedupeStore.remember`. */
+export function entryFor(entry: SeenEntry | ((key: string) => SeenEntry), key: string): SeenEntry {
+  return typeof entry === 'function' ? entry(key) : entry;
 }
 
 /** The dedupe store of the local stack and tests; its contents are lost when the process ends. */
 export class InMemoryDedupeStore implements DedupeStore {
-  readonly #entries = new Map<string, SeenEntry & { expiresAt: number }>();
+  readonly #entries = new Map<string, { seen: SeenEntry; expiresAt: number }>();
   readonly #now: () => number;
 
   /** @param now clock in epoch milliseconds */
@@ -29,20 +43,28 @@ export class InMemoryDedupeStore implements DedupeStore {
     const now = this.#now();
     const seen = new Map<string, SeenEntry>();
     for (const key of keys) {
-      const entry = this.#entries.get(key);
-      if (entry === undefined) continue;
-      if (entry.expiresAt <= now) {
+      const stored = this.#entries.get(key);
+      if (stored === undefined) continue;
+      if (stored.expiresAt <= now) {
         this.#entries.delete(key);
         continue;
       }
-      seen.set(key, { deliveryId: entry.deliveryId });
+      seen.set(key, { ...stored.seen });
     }
     return seen;
   }
 
-  async remember(keys: readonly string[], entry: SeenEntry, ttlSeconds: number): Promise<void> {
+  async remember(
+    keys: readonly string[],
+    entry: SeenEntry | ((key: string) => SeenEntry),
+    ttlSeconds: number,
+  ): Promise<void> {
     const expiresAt = this.#now() + ttlSeconds * 1000;
-    for (const key of keys) this.#entries.set(key, { deliveryId: entry.deliveryId, expiresAt });
+    for (const key of keys) {
+      const { deliveryId, contentHash } = entryFor(entry, key);
+      const seen = contentHash === undefined ? { deliveryId } : { deliveryId, contentHash };
+      this.#entries.set(key, { seen, expiresAt });
+    }
   }
 
   /** Number of keys held, expired ones included until they are next looked up. */

@@ -1,6 +1,8 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config/load.ts';
 import type { SecretStore } from '../../functions/credentials/secret-store.ts';
+import { DynamoDbDedupeStore } from '../../functions/dedupe/dynamodb.ts';
+import { contentHash } from '../../functions/dedupe/keys.ts';
 import { InMemoryDedupeStore, type DedupeStore } from '../../functions/dedupe/store.ts';
 import { ingestEvent, type EventBridgeEvent } from '../../functions/ingest/event.ts';
 import type { IngestDependencies } from '../../functions/ingest/pipeline.ts';
@@ -8,6 +10,7 @@ import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import { InMemoryMetrics } from '../../functions/shared/metrics.ts';
 import { getSource } from '../../functions/sources/index.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
+import { startDedupeTable } from './dynamodb-table.ts';
 
 const config = parseConfig({
   sources: { generic: { secretName: 'unused', auth: { type: 'hmac' } } },
@@ -33,6 +36,10 @@ function lookup(value: string, summary = 'seen in a phishing kit') {
     source: 'Example Feed',
     summary,
   };
+}
+
+function verdict(value: string, finding: string, vendor = 'Example Feed') {
+  return { kind: 'threat_lookup_result', observable: value, finding, source: vendor };
 }
 
 function event(id: string | undefined, records: unknown[]): EventBridgeEvent {
@@ -155,5 +162,149 @@ describe('ingest dedupe', () => {
     const again = await ingestEvent(event('event-12', [lookup('g.example.net')]), deps);
     expect(again.body).toMatchObject({ records: 1 });
     expect(queued).toHaveLength(2);
+  });
+});
+
+describe('ingest dedupe per subject', () => {
+  let table: Awaited<ReturnType<typeof startDedupeTable>>;
+  beforeAll(async () => {
+    table = await startDedupeTable('relay-dedupe-subjects');
+  });
+  afterAll(async () => {
+    await table?.close();
+  });
+
+  const stores: [string, () => DedupeStore][] = [
+    ['in memory', () => new InMemoryDedupeStore()],
+    [
+      'DynamoDB',
+      () => new DynamoDbDedupeStore({ client: table.client, tableName: table.tableName }),
+    ],
+  ];
+
+  it.each(stores)('queues a verdict that flips back (%s)', async (_name, createStore) => {
+    deps.dedupe = { store: createStore(), ttlSeconds: 3600 };
+    const ip = _name === 'DynamoDB' ? '198.51.100.41' : '198.51.100.40';
+
+    const answers = [];
+    for (const finding of ['Malicious', 'Clean', 'Malicious']) {
+      answers.push(await ingestEvent(event(undefined, [verdict(ip, finding)]), deps));
+    }
+
+    for (const answer of answers) {
+      expect(answer.body).toMatchObject({ records: 1 });
+      expect(answer.body.duplicate).toBeUndefined();
+    }
+    expect(queued.map((message) => (message.record as { finding: string }).finding)).toEqual([
+      'Malicious',
+      'Clean',
+      'Malicious',
+    ]);
+  });
+
+  it('answers a repeat of the last verdict as a duplicate', async () => {
+    await ingestEvent(event(undefined, [verdict('198.51.100.42', 'Malicious')]), deps);
+    const again = await ingestEvent(
+      event(undefined, [verdict('198.51.100.42', 'Malicious')]),
+      deps,
+    );
+
+    expect(again.body).toMatchObject({ records: 0, duplicates: 1, duplicate: true });
+    expect(queued).toHaveLength(1);
+  });
+
+  it('queues two verdicts on one subject in one payload', async () => {
+    const answer = await ingestEvent(
+      event(undefined, [verdict('198.51.100.43', 'Malicious'), verdict('198.51.100.43', 'Clean')]),
+      deps,
+    );
+    expect(answer.body).toMatchObject({ records: 2 });
+    expect(queued).toHaveLength(2);
+  });
+
+  it('queues a verdict that flips back within one payload', async () => {
+    const answer = await ingestEvent(
+      event(undefined, [
+        verdict('198.51.100.44', 'Malicious'),
+        verdict('198.51.100.44', 'Clean'),
+        verdict('198.51.100.44', 'Malicious'),
+      ]),
+      deps,
+    );
+    expect(answer.body).toMatchObject({ records: 3 });
+    expect(answer.body.duplicates).toBeUndefined();
+
+    // The last record of the payload is what the next delivery is compared with.
+    const again = await ingestEvent(
+      event(undefined, [verdict('198.51.100.44', 'Malicious')]),
+      deps,
+    );
+    expect(again.body).toMatchObject({ records: 0, duplicates: 1 });
+  });
+
+  it('queues the same verdict from two sources', async () => {
+    const record = verdict('198.51.100.45', 'Malicious');
+    await ingestEvent(event(undefined, [record]), deps);
+    const fromOtherSource = {
+      ...deps,
+      config: parseConfig({
+        ...config,
+        sources: { ...config.sources, other: config.sources.generic },
+        deployment: {
+          partnerEventBus: { ...config.deployment.partnerEventBus!, sourceId: 'other' },
+        },
+      }),
+      getSource: (id: string) => getSource(id === 'other' ? 'generic' : id),
+    };
+    const other = await ingestEvent(event(undefined, [record]), fromOtherSource);
+
+    expect(other.body).toMatchObject({ records: 1 });
+    expect(queued.map((message) => message.source)).toEqual(['generic', 'other']);
+  });
+
+  it('keeps the last verdict of each subject apart', async () => {
+    await ingestEvent(event(undefined, [verdict('198.51.100.46', 'Malicious')]), deps);
+    await ingestEvent(event(undefined, [verdict('198.51.100.47', 'Clean')]), deps);
+    const otherVendor = await ingestEvent(
+      event(undefined, [verdict('198.51.100.46', 'Clean', 'Other Feed')]),
+      deps,
+    );
+    const again = await ingestEvent(
+      event(undefined, [verdict('198.51.100.46', 'Malicious')]),
+      deps,
+    );
+
+    expect(otherVendor.body).toMatchObject({ records: 1 });
+    expect(again.body).toMatchObject({ records: 0, duplicates: 1 });
+    expect(queued).toHaveLength(3);
+  });
+
+  it('drops a repeated enrichment mapping with others in between', async () => {
+    const mapping = (observable: string) => ({
+      kind: 'enrichment_mapping',
+      enrichmentMappingId: 'a'.repeat(32),
+      rawData: JSON.stringify({ observable }),
+    });
+    await ingestEvent(event(undefined, [mapping('198.51.100.48')]), deps);
+    await ingestEvent(event(undefined, [mapping('198.51.100.49')]), deps);
+    const again = await ingestEvent(event(undefined, [mapping('198.51.100.48')]), deps);
+
+    expect(again.body).toMatchObject({ records: 0, duplicates: 1 });
+    expect(queued).toHaveLength(2);
+  });
+
+  it('ignores record keys stored before subject keys', async () => {
+    await ingestEvent(event(undefined, [verdict('198.51.100.50', 'Malicious')]), deps);
+    const [first] = queued;
+    const upgraded = new InMemoryDedupeStore();
+    const oldKey = `record#generic#${contentHash(first!.record, new Date(first!.receivedAt))}`;
+    await upgraded.remember([oldKey], { deliveryId: first!.deliveryId }, 3600);
+    deps.dedupe = { store: upgraded, ttlSeconds: 3600 };
+
+    const redelivered = await ingestEvent(
+      event(undefined, [verdict('198.51.100.50', 'Malicious')]),
+      deps,
+    );
+    expect(redelivered.body).toMatchObject({ records: 1 });
   });
 });

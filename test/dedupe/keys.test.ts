@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, deliveryKey, recordKey } from '../../functions/dedupe/keys.ts';
+import {
+  canonicalJson,
+  contentHash,
+  deliveryKey,
+  subjectKey,
+} from '../../functions/dedupe/keys.ts';
+import type { Observable } from '../../functions/records/observable.ts';
 import type { RelayRecord } from '../../functions/records/record.ts';
 import { getSource } from '../../functions/sources/index.ts';
 
 const receivedAt = new Date('2026-03-01T12:00:00.000Z');
+const observable: Observable = { type: 'domain', value: 'login-example.net' };
 const lookup: RelayRecord = {
   kind: 'threat_lookup_result',
-  observable: { type: 'domain', value: 'login-example.net' },
+  observable,
   finding: 'Suspicious',
   source: 'Example Feed',
   lookedUpAt: '2026-02-28T08:00:00.000Z',
@@ -30,32 +37,27 @@ describe('deliveryKey', () => {
   });
 });
 
-describe('recordKey', () => {
+describe('contentHash', () => {
   it('ignores key order', () => {
     const reordered = JSON.parse(canonicalJson(lookup)) as RelayRecord;
-    expect(recordKey('generic', reordered, receivedAt)).toBe(
-      recordKey('generic', lookup, receivedAt),
-    );
+    expect(contentHash(reordered, receivedAt)).toBe(contentHash(lookup, receivedAt));
   });
 
   it('ignores a timestamp taken from the receive time', () => {
     const first = { ...lookup, lookedUpAt: receivedAt.toISOString() };
     const redelivered = { ...lookup, lookedUpAt: '2026-03-01T12:05:00.000Z' };
     const later = new Date('2026-03-01T12:05:00.000Z');
-    expect(recordKey('generic', first, receivedAt)).toBe(recordKey('generic', redelivered, later));
+    expect(contentHash(first, receivedAt)).toBe(contentHash(redelivered, later));
   });
 
   it('keeps a timestamp the vendor sent', () => {
     const updated = { ...lookup, lookedUpAt: '2026-02-28T09:00:00.000Z' };
-    expect(recordKey('generic', updated, receivedAt)).not.toBe(
-      recordKey('generic', lookup, receivedAt),
-    );
+    expect(contentHash(updated, receivedAt)).not.toBe(contentHash(lookup, receivedAt));
   });
 
-  it('differs between sources', () => {
-    expect(recordKey('generic', lookup, receivedAt)).not.toBe(
-      recordKey('standard-webhooks', lookup, receivedAt),
-    );
+  it('changes with the finding', () => {
+    const clean: RelayRecord = { ...lookup, finding: 'Clean' };
+    expect(contentHash(clean, receivedAt)).not.toBe(contentHash(lookup, receivedAt));
   });
 
   it('keeps a GuardDuty finding re-sent with a new count', () => {
@@ -64,18 +66,83 @@ describe('recordKey', () => {
     resent.detail.updatedAt = '2025-05-30T10:15:42.531Z';
     resent.detail.service.count = 42;
     const adapter = getSource('guardduty')!;
-    const keysOf = (payload: unknown) =>
+    const hashesOf = (payload: unknown) =>
       adapter
         .normalize(adapter.payloadSchema.parse(payload), { receivedAt })
-        .map((record) => recordKey('guardduty', record, receivedAt));
+        .map((record) => contentHash(record, receivedAt));
 
-    const firstKeys = keysOf(event);
-    const resentKeys = keysOf(resent);
-    expect(firstKeys.length).toBeGreaterThan(0);
-    expect(resentKeys).toHaveLength(firstKeys.length);
+    const firstHashes = hashesOf(event);
+    const resentHashes = hashesOf(resent);
+    expect(firstHashes.length).toBeGreaterThan(0);
+    expect(resentHashes).toHaveLength(firstHashes.length);
     // Every record changes, so the update is delivered in full and not swallowed as a duplicate.
-    for (const key of resentKeys) expect(firstKeys).not.toContain(key);
-    expect(keysOf(structuredClone(event))).toEqual(firstKeys);
+    for (const resentHash of resentHashes) expect(firstHashes).not.toContain(resentHash);
+    expect(hashesOf(structuredClone(event))).toEqual(firstHashes);
+  });
+});
+
+describe('subjectKey', () => {
+  const keyOf = (record: RelayRecord, source = 'generic') =>
+    subjectKey(source, record, contentHash(record, receivedAt));
+  const enrichment: RelayRecord = {
+    kind: 'observable_enrichment',
+    observable,
+    source: 'Example Feed',
+    summary: 'registered yesterday',
+  };
+  const ciEnrichment: RelayRecord = {
+    kind: 'ci_enrichment',
+    ci: 'web-01.example.com',
+    source: 'Example EDR',
+    summary: 'agent healthy',
+  };
+  const mapping: RelayRecord = {
+    kind: 'enrichment_mapping',
+    enrichmentMappingId: 'a'.repeat(32),
+    rawData: '{"observable":"198.51.100.7"}',
+  };
+
+  it('ignores the verdict and the details', () => {
+    const clean: RelayRecord = { ...lookup, finding: 'Clean', summary: 'nothing found' };
+    expect(keyOf(clean)).toBe(keyOf(lookup));
+  });
+
+  it('ignores the details of an enrichment', () => {
+    expect(keyOf({ ...ciEnrichment, summary: 'agent offline' })).toBe(keyOf(ciEnrichment));
+    expect(keyOf({ ...enrichment, summary: 'parked' })).toBe(keyOf(enrichment));
+  });
+
+  it.each<[string, RelayRecord]>([
+    ['observable value', { ...lookup, observable: { type: 'domain', value: 'other-example.net' } }],
+    ['observable type', { ...lookup, observable: { type: 'url', value: 'login-example.net' } }],
+    ['vendor', { ...lookup, source: 'Other Feed' }],
+    ['kind', enrichment],
+  ])('differs by %s', (_field, other) => {
+    expect(keyOf(other)).not.toBe(keyOf(lookup));
+  });
+
+  it('differs by CI and vendor', () => {
+    expect(keyOf({ ...ciEnrichment, ci: 'web-02.example.com' })).not.toBe(keyOf(ciEnrichment));
+    expect(keyOf({ ...ciEnrichment, source: 'Other EDR' })).not.toBe(keyOf(ciEnrichment));
+  });
+
+  it('differs between sources', () => {
+    expect(keyOf(lookup, 'generic')).not.toBe(keyOf(lookup, 'standard-webhooks'));
+  });
+
+  it('keys an enrichment mapping by its content', () => {
+    const other: RelayRecord = { ...mapping, rawData: '{"observable":"198.51.100.8"}' };
+    expect(keyOf(other)).not.toBe(keyOf(mapping));
+    expect(keyOf(mapping)).toContain(contentHash(mapping, receivedAt));
+  });
+
+  it('stays short for the longest observable', () => {
+    const long: RelayRecord = {
+      ...lookup,
+      observable: { type: 'url', value: `https://example.com/${'a'.repeat(8_000)}` },
+    };
+    // DynamoDB limits a partition key to 2,048 bytes.
+    expect(Buffer.byteLength(keyOf(long))).toBeLessThan(200);
   });
 });
 

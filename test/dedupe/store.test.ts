@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbDedupeStore } from '../../functions/dedupe/dynamodb.ts';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DEDUPE_CONTENT_HASH_ATTRIBUTE,
+  DEDUPE_KEY_ATTRIBUTE,
+  DynamoDbDedupeStore,
+} from '../../functions/dedupe/dynamodb.ts';
 import { InMemoryDedupeStore, type DedupeStore } from '../../functions/dedupe/store.ts';
 import { startDedupeTable } from './dynamodb-table.ts';
 
@@ -35,7 +40,51 @@ describe.each(stores)('dedupe store %s', (_name, createStore) => {
 
     const seen = await store.findSeen([`a-${_name}`, `c-${_name}`, `b-${_name}`]);
     expect([...seen.keys()].sort()).toEqual([`a-${_name}`, `b-${_name}`]);
-    expect(seen.get(`a-${_name}`)).toEqual({ deliveryId: 'delivery-1' });
+    expect(seen.get(`a-${_name}`)).toStrictEqual({ deliveryId: 'delivery-1' });
+  });
+
+  it('returns the content hash stored with a key', async () => {
+    const store = createStore();
+    await store.remember(
+      [`subject-${_name}`],
+      { deliveryId: 'delivery-4', contentHash: 'a1b2' },
+      3600,
+    );
+
+    const seen = await store.findSeen([`subject-${_name}`]);
+    expect(seen.get(`subject-${_name}`)).toStrictEqual({
+      deliveryId: 'delivery-4',
+      contentHash: 'a1b2',
+    });
+  });
+
+  it('stores an entry per key from a function', async () => {
+    const store = createStore();
+    const [first, second] = [`first-${_name}`, `second-${_name}`];
+    await store.remember(
+      [first, second],
+      (key) =>
+        key === first
+          ? { deliveryId: 'delivery-5', contentHash: 'c3d4' }
+          : { deliveryId: 'delivery-5' },
+      3600,
+    );
+
+    const seen = await store.findSeen([first, second]);
+    expect(seen.get(first)).toStrictEqual({ deliveryId: 'delivery-5', contentHash: 'c3d4' });
+    expect(seen.get(second)).toStrictEqual({ deliveryId: 'delivery-5' });
+  });
+
+  it('replaces the content hash of a key', async () => {
+    const store = createStore();
+    await store.remember([`flip-${_name}`], { deliveryId: 'delivery-6', contentHash: 'e5' }, 3600);
+    await store.remember([`flip-${_name}`], { deliveryId: 'delivery-7', contentHash: 'f6' }, 3600);
+
+    const seen = await store.findSeen([`flip-${_name}`]);
+    expect(seen.get(`flip-${_name}`)).toStrictEqual({
+      deliveryId: 'delivery-7',
+      contentHash: 'f6',
+    });
   });
 
   it('forgets a key after its time to live', async () => {
@@ -53,5 +102,33 @@ describe.each(stores)('dedupe store %s', (_name, createStore) => {
 
     const seen = await store.findSeen([...keys, `other-${_name}`]);
     expect(seen.size).toBe(130);
+  });
+});
+
+describe('DynamoDB dedupe store items', () => {
+  it('keeps the content hash in its own attribute', async () => {
+    const store = new DynamoDbDedupeStore({
+      client: table.client,
+      tableName: table.tableName,
+      now,
+    });
+    await store.remember(
+      ['item-with-hash'],
+      { deliveryId: 'delivery-8', contentHash: '9a8b' },
+      3600,
+    );
+    await store.remember(['item-without-hash'], { deliveryId: 'delivery-8' }, 3600);
+
+    const read = async (key: string) =>
+      (
+        await table.client.send(
+          new GetItemCommand({
+            TableName: table.tableName,
+            Key: { [DEDUPE_KEY_ATTRIBUTE]: { S: key } },
+          }),
+        )
+      ).Item;
+    expect((await read('item-with-hash'))?.[DEDUPE_CONTENT_HASH_ATTRIBUTE]).toEqual({ S: '9a8b' });
+    expect(await read('item-without-hash')).not.toHaveProperty(DEDUPE_CONTENT_HASH_ATTRIBUTE);
   });
 });
