@@ -53,7 +53,10 @@ describe('delivery under injected faults', () => {
   });
 
   it('answers redeliveries as duplicates', () => {
-    expect(report.duplicateDeliveriesAnswered).toBeGreaterThanOrEqual(report.redeliveriesSent);
+    // A redelivery that comes after a newer record for the same subject is queued again on purpose.
+    expect(
+      report.duplicateDeliveriesAnswered + report.redeliveriesQueuedAfterNewer,
+    ).toBeGreaterThanOrEqual(report.redeliveriesSent);
     expect(report.duplicatesDropped).toBeGreaterThan(0);
   });
 

@@ -24,6 +24,10 @@ export interface FaultReport {
   extraCopiesStored: number;
   /** Records queued twice because identical deliveries were in flight at the same time. */
   concurrentDuplicatesQueued: number;
+  /** Redeliveries queued again because a newer record for the same subject was accepted in between. */
+  redeliveriesQueuedAfterNewer: number;
+  /** Records queued again because a newer record for the same subject was accepted in between. */
+  recordsQueuedAfterNewer: number;
   possibleDuplicatesCounted: number;
   instanceRequests: number;
   faultsInjected: Record<string, number>;
@@ -75,8 +79,14 @@ export function verifyFaultRun(run: FaultRun): { report: FaultReport; violations
   const violations: string[] = [];
   const tracked = new Map<string, Tracked>();
   let duplicateDeliveries = 0;
+  let redeliveriesQueuedAfterNewer = 0;
+  let recordsQueuedAfterNewer = 0;
+  const accepted = acceptedRecords(results, config);
 
-  for (const result of results) {
+  // In the order the relay saw the deliveries: redeliveries go out after every original, so
+  // send indexes do not give that order, and per-subject dedupe depends on it.
+  const bySendTime = results.toSorted((a, b) => a.startedAt - b.startedAt);
+  for (const result of bySendTime) {
     const { send, status, body } = result;
     if (status !== 202) {
       violations.push(
@@ -96,22 +106,32 @@ export function verifyFaultRun(run: FaultRun): { report: FaultReport; violations
       }
       continue;
     }
-    if (send.redeliveryOf !== undefined)
-      violations.push(`redelivery ${send.index} of send ${send.redeliveryOf} was queued again`);
     if (body.records !== records.length)
       violations.push(
         `send ${send.index} queued ${String(body.records)} records, not ${records.length}`,
       );
+    let queuedAfterNewer = 0;
     for (const record of records) {
       const identity = identityOfRecord(record, config);
       const earlier = tracked.get(identity);
       if (earlier !== undefined) {
         // The dedupe check and the remembering of keys are not one atomic step, so two identical deliveries in flight together are both queued.
-        if (!earlier.queuedBy.some((other) => overlap(other, result))) {
-          violations.push(
-            `${identity} was queued again by send ${send.index}, after the delivery that queued it had been answered`,
-          );
+        if (earlier.queuedBy.some((other) => overlap(other, result))) {
+          earlier.queuedBy.push(result);
+          continue;
         }
+        // A record is a duplicate only when it repeats its subject's last record, so a repeat after a newer record for the same subject is queued again.
+        if (
+          newerRecordBetween(accepted, earlier.queuedBy.at(-1)!, result, record, identity, config)
+        ) {
+          queuedAfterNewer += 1;
+          recordsQueuedAfterNewer += 1;
+          earlier.queuedBy.push(result);
+          continue;
+        }
+        violations.push(
+          `${identity} was queued again by send ${send.index}, after the delivery that queued it had been answered`,
+        );
         earlier.queuedBy.push(result);
         continue;
       }
@@ -124,6 +144,11 @@ export function verifyFaultRun(run: FaultRun): { report: FaultReport; violations
         deadLetters: [],
         requests: [],
       });
+    }
+    if (send.redeliveryOf !== undefined) {
+      if (queuedAfterNewer === records.length) redeliveriesQueuedAfterNewer += 1;
+      else
+        violations.push(`redelivery ${send.index} of send ${send.redeliveryOf} was queued again`);
     }
   }
 
@@ -257,7 +282,9 @@ export function verifyFaultRun(run: FaultRun): { report: FaultReport; violations
     duplicateDeliveriesAnswered: duplicateDeliveries,
     duplicatesDropped: sumMetric(run, 'DuplicatesDropped'),
     extraCopiesStored: extraCopies,
-    concurrentDuplicatesQueued: concurrentCopies,
+    concurrentDuplicatesQueued: concurrentCopies - recordsQueuedAfterNewer,
+    redeliveriesQueuedAfterNewer,
+    recordsQueuedAfterNewer,
     possibleDuplicatesCounted: sumMetric(run, 'PossibleDuplicates'),
     instanceRequests: run.proxyLog.length,
     faultsInjected,
@@ -271,6 +298,68 @@ export function verifyFaultRun(run: FaultRun): { report: FaultReport; violations
     durationMs: run.durationMs,
   };
   return { report, violations };
+}
+
+/** A record the relay queued, with the subject it is deduplicated by. */
+interface AcceptedRecord {
+  result: SendResult;
+  subject: string;
+  identity: string;
+}
+
+/**
+ * Lists every record a non-duplicate delivery queued. The subject is written out here, not taken
+ * from the relay's dedupe keys, so that this check does not share a mistake with the code it checks.
+ */
+function acceptedRecords(results: SendResult[], config: RelayConfig): AcceptedRecord[] {
+  const accepted: AcceptedRecord[] = [];
+  for (const result of results) {
+    if (result.status !== 202 || result.body.duplicate === true) continue;
+    for (const record of normalizedRecords(result.send)) {
+      accepted.push({
+        result,
+        subject: subjectOf(result.send, record, config),
+        identity: identityOfRecord(record, config),
+      });
+    }
+  }
+  return accepted;
+}
+
+function subjectOf(send: PlannedSend, record: RelayRecord, config: RelayConfig): string {
+  const source = send.channel === 'partner-events' ? 'generic' : send.channel;
+  switch (record.kind) {
+    case 'threat_lookup_result':
+    case 'observable_enrichment':
+      return `${source}|${record.kind}|${record.observable.type}|${record.observable.value}|${record.source}`;
+    case 'ci_enrichment':
+      return `${source}|${record.kind}|${record.ci}|${record.source}`;
+    case 'enrichment_mapping':
+      return `${source}|${identityOfRecord(record, config)}`;
+  }
+}
+
+/**
+ * Tells whether the relay may have accepted another record for the same subject after `first`
+ * queued this record and before `later` queued it again. Deliveries run concurrently, so any
+ * delivery whose time overlaps the span between the two counts.
+ */
+function newerRecordBetween(
+  accepted: AcceptedRecord[],
+  first: SendResult,
+  later: SendResult,
+  record: RelayRecord,
+  identity: string,
+  config: RelayConfig,
+): boolean {
+  const subject = subjectOf(later.send, record, config);
+  return accepted.some(
+    (other) =>
+      other.subject === subject &&
+      other.identity !== identity &&
+      other.result.answeredAt >= first.startedAt &&
+      other.result.startedAt <= later.answeredAt,
+  );
 }
 
 function overlap(a: SendResult, b: SendResult): boolean {
