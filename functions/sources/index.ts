@@ -1,33 +1,20 @@
-import { abuseIpDbSource } from './abuseipdb/index.ts';
-import { genericSource } from './generic/index.ts';
-import { greyNoiseSource } from './greynoise/index.ts';
-import { guardDutySource } from './guardduty/index.ts';
-import { otxSource } from './otx/index.ts';
-import { securityHubSource } from './securityhub/index.ts';
+import { loadSource, SOURCE_LOADERS } from './loaders.ts';
 import type { SourceAdapter } from './source.ts';
-import { shodanSource } from './shodan/index.ts';
-import { standardWebhooksSource } from './standard-webhooks/index.ts';
-import { threatFoxSource } from './threatfox/index.ts';
-import { urlhausSource } from './urlhaus/index.ts';
-import { virusTotalSource } from './virustotal/index.ts';
 
 /**
- * Every source the relay accepts data from, by id. Adding a vendor is one folder under
- * `functions/sources/` and one line here; docs/sources.md describes the steps.
+ * Every source the relay accepts data from, by id, loaded at once from `SOURCE_LOADERS`.
+ * The local stack, the CLI and the CDK app use this eager registry. The deployed functions
+ * import `loaders.ts` alone, so they load only the sources their configuration enables.
+ * Adding a vendor is one folder under `functions/sources/` and one line in `loaders.ts`;
+ * docs/adding-a-source.md describes the steps.
  */
-export const SOURCES: Readonly<Record<string, SourceAdapter>> = Object.freeze({
-  [virusTotalSource.id]: virusTotalSource,
-  [genericSource.id]: genericSource,
-  [standardWebhooksSource.id]: standardWebhooksSource,
-  [urlhausSource.id]: urlhausSource,
-  [threatFoxSource.id]: threatFoxSource,
-  [otxSource.id]: otxSource,
-  [guardDutySource.id]: guardDutySource,
-  [securityHubSource.id]: securityHubSource,
-  [abuseIpDbSource.id]: abuseIpDbSource,
-  [greyNoiseSource.id]: greyNoiseSource,
-  [shodanSource.id]: shodanSource,
-});
+export const SOURCES: Readonly<Record<string, SourceAdapter>> = Object.freeze(
+  Object.fromEntries(
+    await Promise.all(
+      Object.keys(SOURCE_LOADERS).map(async (id) => [id, await loadSource(id)] as const),
+    ),
+  ),
+);
 
 /** Returns the source with this id, or undefined; ids such as "constructor" never match. */
 export function getSource(id: string): SourceAdapter | undefined {

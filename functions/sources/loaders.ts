@@ -1,10 +1,11 @@
 import type { SourceAdapter } from './source.ts';
 
 /**
- * Every source by id, each behind a loader. The deployed functions load only the sources
- * their configuration enables. A bundled source module is evaluated on its first import,
- * so the schemas of the other sources are never built, which saves start-up time and
- * memory. The list must match SOURCES in index.ts, and a test checks that it does.
+ * Every source by id, each behind a loader: the one registry of sources. The deployed
+ * functions load only the sources their configuration enables. A bundled source module is
+ * evaluated on its first import, so the schemas of the other sources are never built, which
+ * saves start-up time and memory. Each key must equal its adapter's `id`; `loadSources`
+ * rejects a mismatch.
  */
 export const SOURCE_LOADERS: Readonly<Record<string, () => Promise<SourceAdapter>>> = Object.freeze(
   {
@@ -35,9 +36,24 @@ export async function loadSources(
 ): Promise<(id: string) => SourceAdapter | undefined> {
   const loaded = new Map<string, SourceAdapter>();
   for (const id of new Set(ids)) {
-    if (Object.hasOwn(SOURCE_LOADERS, id)) loaded.set(id, await SOURCE_LOADERS[id]!());
+    if (Object.hasOwn(SOURCE_LOADERS, id)) loaded.set(id, await loadSource(id));
   }
   return (id) => loaded.get(id);
+}
+
+/** Loads one registered source and checks that its adapter carries the id it is listed under. */
+export async function loadSource(
+  id: string,
+  loaders: Readonly<Record<string, () => Promise<SourceAdapter>>> = SOURCE_LOADERS,
+): Promise<SourceAdapter> {
+  const adapter = await loaders[id]!();
+  if (adapter.id !== id) {
+    throw new Error(
+      `SOURCE_LOADERS in functions/sources/loaders.ts lists the source "${adapter.id}" under the key "${id}"; ` +
+        `use "${adapter.id}" as the key, so webhooks, configuration and records agree on the id.`,
+    );
+  }
+  return adapter;
 }
 
 /** Loads every source the configuration enables; see `loadSources`. */

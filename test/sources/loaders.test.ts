@@ -1,19 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { SOURCES } from '../../functions/sources/index.ts';
 import {
-  LOADABLE_SOURCE_IDS,
   loadEnabledSources,
+  loadSource,
   loadSources,
   SOURCE_LOADERS,
 } from '../../functions/sources/loaders.ts';
 
 describe('source loaders', () => {
-  it('list the same ids as the registry', () => {
-    expect([...LOADABLE_SOURCE_IDS].sort()).toEqual(Object.keys(SOURCES).sort());
-  });
-
   it.each(Object.keys(SOURCES))('load the registered adapter of %s', async (id) => {
     expect(await SOURCE_LOADERS[id]!()).toBe(SOURCES[id]);
+    expect(SOURCES[id]!.id).toBe(id);
+  });
+
+  it('reject an adapter listed under another id', async () => {
+    const loaders = { 'url-haus': () => SOURCE_LOADERS.urlhaus!() };
+
+    await expect(loadSource('url-haus', loaders)).rejects.toThrow(
+      'lists the source "urlhaus" under the key "url-haus"; use "urlhaus" as the key',
+    );
   });
 
   it('look up only the sources loaded', async () => {
