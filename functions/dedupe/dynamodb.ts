@@ -38,8 +38,9 @@ export interface DynamoDbDedupeStoreOptions {
 
 /**
  * The dedupe store in AWS: one item per key, `pk` the key, with `deliveryId`, the
- * `expiresAt` TTL attribute and, on subject keys, `contentHash`. DynamoDB deletes expired items only within a few days of
- * their expiry, so reads treat an item whose `expiresAt` has passed as absent.
+ * `expiresAt` TTL attribute and, on subject keys, `contentHash`. DynamoDB deletes expired
+ * items only within a few days of their expiry, so reads treat an item whose `expiresAt`
+ * has passed as absent.
  */
 export class DynamoDbDedupeStore implements DedupeStore {
   readonly #documents: DynamoDBDocumentClient;
