@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
+import { formatPath } from '../shared/json-path.ts';
 import { relayConfigSchema, type RelayConfig } from './schema.ts';
 
 /** Environment variable holding the configuration as JSON; the CDK app sets it on every function. */
@@ -27,12 +28,10 @@ export function parseConfig(input: unknown, origin = 'configuration'): RelayConf
   });
 }
 
-/** Formats zod issues as one `key.path: message` line each. */
+/** Formats zod issues as one `key.path[0].key: message` line each. */
 export function formatIssues(error: z.ZodError): string {
   return error.issues
-    .map(
-      (issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
-    )
+    .map((issue) => `  ${formatPath(issue.path, '(root)')}: ${issue.message}`)
     .join('\n');
 }
 
