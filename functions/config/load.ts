@@ -8,6 +8,14 @@ import { relayConfigSchema, type RelayConfig } from './schema.ts';
 /** Environment variable holding the configuration as JSON; the CDK app sets it on every function. */
 export const CONFIG_ENV = 'SECOPS_RELAY_CONFIG';
 
+/** Origin that configuration errors name for a configuration read from SECOPS_RELAY_CONFIG. */
+export const ENV_CONFIG_ORIGIN = `configuration in ${CONFIG_ENV}`;
+
+/** Returns the origin that configuration errors name for a configuration file. */
+export function configFileOrigin(path: string): string {
+  return `configuration file ${path}`;
+}
+
 /** A configuration that does not parse or validate; the message names each key to fix. */
 export class ConfigError extends Error {
   readonly code = 'invalid_config';
@@ -18,7 +26,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates a configuration object, throwing a ConfigError that lists every invalid key. */
+/**
+ * Validates a configuration object, throwing a ConfigError that lists every invalid key.
+ * `origin` names where the configuration came from, such as "configuration file deploy.json".
+ */
 export function parseConfig(input: unknown, origin = 'configuration'): RelayConfig {
   const knownKeys = new KnownKeys();
   // A process parses its configuration once, so zod's compiled fast path would not pay off:
@@ -108,7 +119,7 @@ export function loadConfigFile(path: string): RelayConfig {
       },
     );
   }
-  return parseConfig(json, `configuration file ${path}`);
+  return parseConfig(json, configFileOrigin(path));
 }
 
 /** Prefix of a configuration stored compressed: gzip, then base64. */
@@ -153,5 +164,5 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RelayCo
       cause: error,
     });
   }
-  return parseConfig(json, `configuration in ${CONFIG_ENV}`);
+  return parseConfig(json, ENV_CONFIG_ORIGIN);
 }
