@@ -7,9 +7,16 @@ import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../functions/config/load.ts';
+import {
+  ConfigError,
+  encodeConfigForEnv,
+  loadConfigFile,
+  parseConfig,
+} from '../../functions/config/load.ts';
 import type { RelayConfigInput } from '../../functions/config/schema.ts';
+import { pullFunctionConfig, withoutPulls } from '../../infra/pull-jobs.ts';
 import { addRelayStack } from '../../infra/relay-app.ts';
+import { toDeployableConfig } from '../../infra/relay-config.ts';
 import { SKIP_BUNDLING, synthRelayStack } from './synth.ts';
 
 const workDir = mkdtempSync(join(tmpdir(), 'relay-config-'));
@@ -132,6 +139,15 @@ describe('deployment configuration', () => {
     expect(() => addRelayStack(appFor(configPath))).toThrow(
       `Invalid configuration file ${configPath}${heading}\n${line}`,
     );
+  });
+
+  it('keeps relay.config.json under half the environment limit', () => {
+    // deploy.md gives these sizes as about 1.5 KB and 1.2 KB, under half of Lambda's 4 KB.
+    const { config } = toDeployableConfig(loadConfigFile('relay.config.json'));
+
+    for (const deployed of [withoutPulls(config), pullFunctionConfig(config)]) {
+      expect(Buffer.byteLength(encodeConfigForEnv(deployed), 'utf8')).toBeLessThan(2048);
+    }
   });
 
   it('rejects a missing file, naming the path', () => {
