@@ -23,6 +23,8 @@ import { RelayFunction } from './relay-function.ts';
 export interface PullJobsProps {
   /** The deployed configuration; its enabled `pulls.jobs` get a schedule each. */
   config: RelayConfig & { pulls: PullsSettings };
+  /** Origin of `config` that configuration errors name, such as "configuration file deploy.json". */
+  configOrigin?: string;
   /** The delivery queue the pull function sends records to. */
   deliveryQueue: sqs.IQueue;
   /** Topic that the pull error alarm notifies, when the relay has one. */
@@ -51,7 +53,7 @@ export class PullJobs extends Construct {
     super(scope, id);
     const { config } = props;
     const jobs = config.pulls.jobs.filter((job) => job.enabled);
-    checkJobs(config, jobs);
+    checkJobs(config, jobs, props.configOrigin ?? 'configuration');
 
     this.table = new dynamodb.Table(this, 'StateTable', {
       partitionKey: { name: PARTITION_KEY, type: dynamodb.AttributeType.STRING },
@@ -160,7 +162,11 @@ export function pullFunctionConfig(config: RelayConfig): RelayConfig {
 }
 
 /** Checks what a deployment needs beyond the schema: vendor hosts, job settings, the timeout. */
-function checkJobs(config: PullJobsProps['config'], jobs: readonly PullJob[]): void {
+function checkJobs(
+  config: PullJobsProps['config'],
+  jobs: readonly PullJob[],
+  origin: string,
+): void {
   const problems: string[] = [];
   for (const job of jobs) {
     const jobType = jobTypeOf(job);
@@ -185,6 +191,6 @@ function checkJobs(config: PullJobsProps['config'], jobs: readonly PullJob[]): v
     );
   }
   if (problems.length > 0) {
-    throw new ConfigError(`Invalid configuration for deployment:\n${problems.join('\n')}`);
+    throw new ConfigError(`Invalid ${origin} for deployment:\n${problems.join('\n')}`);
   }
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadConfigFile } from '../functions/config/load.ts';
+import { configFileOrigin, loadConfigFile } from '../functions/config/load.ts';
 import { RelayStack } from './relay-stack.ts';
 
 /** Configuration file read when the context key `config` is not set, relative to the working directory. */
@@ -24,6 +24,7 @@ export function addRelayStack(app: App): RelayStack {
 
   const stack = new RelayStack(app, stackName, {
     config,
+    configOrigin: configFileOrigin(configPath),
     ...((account !== undefined || region !== undefined) && { env: { account, region } }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

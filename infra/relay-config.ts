@@ -13,13 +13,13 @@ export interface DeployableConfig {
  * Prepares a parsed configuration for deployment: removes the `local` section and checks
  * the rules that span several keys, which the schema cannot express per key.
  *
- * @throws ConfigError naming each key to fix.
+ * @throws ConfigError naming `origin` and each key to fix.
  */
-export function toDeployableConfig(input: RelayConfig): DeployableConfig {
+export function toDeployableConfig(input: RelayConfig, origin = 'configuration'): DeployableConfig {
   const { local, ...config } = input;
   const problems = crossKeyProblems(config);
   if (problems.length > 0) {
-    throw new ConfigError(`Invalid configuration for deployment:\n${problems.join('\n')}`);
+    throw new ConfigError(`Invalid ${origin} for deployment:\n${problems.join('\n')}`);
   }
   return { config, removedLocalSection: local !== undefined };
 }

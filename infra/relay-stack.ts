@@ -7,6 +7,8 @@ import { SecOpsRelay } from './secops-relay.ts';
 export interface RelayStackProps extends StackProps {
   /** The parsed configuration; its `deployment` section sizes the resources. */
   config: RelayConfig;
+  /** Origin of `config` that configuration errors name, such as "configuration file deploy.json". */
+  configOrigin?: string;
 }
 
 /** The repository's own stack: one SecOpsRelay and the outputs an operator needs after a deployment. */
@@ -19,7 +21,10 @@ export class RelayStack extends Stack {
       ...props,
     });
 
-    this.relay = new SecOpsRelay(this, 'Relay', { config: props.config });
+    this.relay = new SecOpsRelay(this, 'Relay', {
+      config: props.config,
+      configOrigin: props.configOrigin,
+    });
 
     for (const [sourceId, url] of Object.entries(this.relay.webhookUrls)) {
       new CfnOutput(this, `WebhookUrl${pascalCase(sourceId)}`, {

@@ -30,6 +30,8 @@ export interface SecOpsRelayProps {
    * is left out of the deployment; the `deployment` section sizes the resources.
    */
   config: RelayConfig;
+  /** Origin of `config` that configuration errors name, such as "configuration file deploy.json". */
+  configOrigin?: string;
   /**
    * An existing SNS topic for alarm notifications. When given, no topic is created and
    * `deployment.alarms.email` is not subscribed.
@@ -78,8 +80,9 @@ export class SecOpsRelay extends Construct {
   constructor(scope: Construct, id: string, props: SecOpsRelayProps) {
     super(scope, id);
 
-    const { config, removedLocalSection } = toDeployableConfig(props.config);
-    checkConfiguredSources(config, getSource, SOURCE_IDS);
+    const origin = props.configOrigin ?? 'configuration';
+    const { config, removedLocalSection } = toDeployableConfig(props.config, origin);
+    checkConfiguredSources(config, getSource, SOURCE_IDS, origin);
     if (removedLocalSection) {
       Annotations.of(this).addWarningV2(
         'secops-relay:local-section-removed',
@@ -131,7 +134,7 @@ export class SecOpsRelay extends Construct {
     for (const [sourceId, settings] of webhookSources) {
       if (settings.secretName === undefined || settings.auth.type === 'none') {
         throw new ConfigError(
-          `Invalid configuration:\n  sources.${sourceId}.secretName: a webhook source needs a secret and an auth type other than "none"`,
+          `Invalid ${origin}:\n  sources.${sourceId}.secretName: a webhook source needs a secret and an auth type other than "none"`,
         );
       }
       // The raw id keeps construct ids unique: "vendor-1" and "vendor1" would share a PascalCase form.
@@ -212,6 +215,7 @@ export class SecOpsRelay extends Construct {
       pulls !== undefined && pulls.jobs.some((job) => job.enabled)
         ? new PullJobs(this, 'Pulls', {
             config: { ...config, pulls },
+            configOrigin: origin,
             deliveryQueue: queues.queue,
             alarmTopic: monitoring.alarmTopic,
           })

@@ -21,6 +21,8 @@ import { RotatableSecretStore } from './rotatable-secrets.ts';
 
 export interface LocalStackOptions {
   config: RelayConfig;
+  /** Origin of `config` that configuration errors name, such as "configuration file relay.config.json". */
+  configOrigin?: string;
   /** Relay port; 0 picks a free one. */
   port?: number;
   /** Sandbox instance port; 0 picks a free one. */
@@ -68,7 +70,7 @@ const HOST = '127.0.0.1';
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { config } = options;
-  checkConfiguredSources(config, getSource, SOURCE_IDS);
+  checkConfiguredSources(config, getSource, SOURCE_IDS, options.configOrigin);
   const logger = options.logger ?? createLogger('secops-relay-local');
   // One logger per function, as each has its own in AWS: a Powertools logger carries the
   // Lambda context of its latest invocation, so a shared one would label ingest lines with

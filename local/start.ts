@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfigFile, parseConfig } from '../functions/config/load.ts';
+import { configFileOrigin, loadConfigFile, parseConfig } from '../functions/config/load.ts';
 import { startLocalStack } from './stack.ts';
 
 /**
@@ -14,9 +14,16 @@ const port = readPort('PORT', 3000);
 const sandboxPort = readPort('SANDBOX_PORT', 3001);
 
 try {
-  const config = existsSync(configPath) ? loadConfigFile(configPath) : parseConfig({});
+  const fromFile = existsSync(configPath);
+  const config = fromFile ? loadConfigFile(configPath) : parseConfig({});
   const sandbox = process.env.SECOPS_RELAY_SANDBOX !== 'off';
-  const stack = await startLocalStack({ config, port, sandboxPort, sandbox });
+  const stack = await startLocalStack({
+    config,
+    ...(fromFile && { configOrigin: configFileOrigin(configPath) }),
+    port,
+    sandboxPort,
+    sandbox,
+  });
 
   const sources = Object.entries(config.sources)
     .filter(([, source]) => source.enabled)
@@ -36,7 +43,7 @@ try {
       stack.sandbox === undefined
         ? ''
         : `  records:      GET  ${stack.sandbox.url}/api/now/table/sn_ti_lookup_result (user relay.integration)`,
-      `Configuration: ${existsSync(configPath) ? configPath : 'built-in defaults'}. Press Ctrl+C to stop.`,
+      `Configuration: ${fromFile ? configPath : 'built-in defaults'}. Press Ctrl+C to stop.`,
       '',
     ].join('\n'),
   );

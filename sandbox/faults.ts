@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { formatPath } from '../functions/shared/json-path.ts';
 import { InvalidFaultError } from './errors.ts';
 
 /** How many of the next SecOps API requests the fault applies to; absent means until cleared. */
@@ -57,7 +58,7 @@ export function parseFault(input: unknown): SandboxFault {
   const result = faultSchema.safeParse(input);
   if (result.success) return result.data;
   const issues = result.error.issues.map(
-    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+    (issue) => `${formatPath(issue.path, '(root)')}: ${issue.message}`,
   );
   throw new InvalidFaultError(issues, { cause: result.error });
 }

@@ -1,10 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
+import { closestMatch } from '../shared/closest-match.ts';
+import { formatPath } from '../shared/json-path.ts';
 import { relayConfigSchema, type RelayConfig } from './schema.ts';
 
 /** Environment variable holding the configuration as JSON; the CDK app sets it on every function. */
 export const CONFIG_ENV = 'SECOPS_RELAY_CONFIG';
+
+/** Origin that configuration errors name for a configuration read from SECOPS_RELAY_CONFIG. */
+export const ENV_CONFIG_ORIGIN = `configuration in ${CONFIG_ENV}`;
+
+/** Returns the origin that configuration errors name for a configuration file. */
+export function configFileOrigin(path: string): string {
+  return `configuration file ${path}`;
+}
 
 /** A configuration that does not parse or validate; the message names each key to fix. */
 export class ConfigError extends Error {
@@ -16,24 +26,76 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates a configuration object, throwing a ConfigError that lists every invalid key. */
+/**
+ * Validates a configuration object, throwing a ConfigError that lists every invalid key.
+ * `origin` names where the configuration came from, such as "configuration file deploy.json".
+ */
 export function parseConfig(input: unknown, origin = 'configuration'): RelayConfig {
+  const knownKeys = new KnownKeys();
   // A process parses its configuration once, so zod's compiled fast path would not pay off:
   // compiling it took about 4 ms of the ingest function's cold start.
-  const result = relayConfigSchema.safeParse(input, { jitless: true });
+  const result = relayConfigSchema.safeParse(input, {
+    jitless: true,
+    error: (issue) => knownKeys.record(issue),
+  });
   if (result.success) return result.data;
-  throw new ConfigError(`Invalid ${origin}:\n${formatIssues(result.error)}`, {
+  throw new ConfigError(`Invalid ${origin}:\n${formatIssues(result.error, knownKeys)}`, {
     cause: result.error,
   });
 }
 
-/** Formats zod issues as one `key.path: message` line each. */
-export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map(
-      (issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
-    )
-    .join('\n');
+/**
+ * The keys each configuration object accepts, by the path of the object, collected while zod
+ * reports unknown keys. A reported issue keeps only the unknown keys, and the suggestion of
+ * the closest known key needs the others.
+ */
+export class KnownKeys {
+  private readonly byPath = new Map<string, readonly string[]>();
+
+  /**
+   * Records the keys of an object that reported unknown keys. Used as a zod error map, it
+   * leaves every message to zod.
+   */
+  record(issue: z.core.$ZodRawIssue): undefined {
+    if (issue.code === 'unrecognized_keys' && issue.inst instanceof z.ZodObject) {
+      this.byPath.set(JSON.stringify(issue.path ?? []), Object.keys(issue.inst.shape));
+    }
+    return undefined;
+  }
+
+  of(path: readonly PropertyKey[]): readonly string[] | undefined {
+    return this.byPath.get(JSON.stringify(path));
+  }
+}
+
+/**
+ * Formats zod issues as one `key.path[0].key: message` line each. An unknown key gets a line
+ * of its own that suggests the closest known key, or lists the known keys when none is close.
+ */
+export function formatIssues(error: z.ZodError, knownKeys?: KnownKeys): string {
+  const lines: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys?.of(issue.path) ?? [];
+      for (const key of issue.keys) {
+        lines.push(formatLine([...issue.path, key], unknownKeyMessage(key, known)));
+      }
+    } else {
+      lines.push(formatLine(issue.path, issue.message));
+    }
+  }
+  return lines.join('\n');
+}
+
+function formatLine(path: readonly PropertyKey[], message: string): string {
+  return `  ${formatPath(path, '(root)')}: ${message}`;
+}
+
+function unknownKeyMessage(key: string, known: readonly string[]): string {
+  if (known.length === 0) return 'unknown key; remove it or correct its name';
+  const match = closestMatch(key, known);
+  if (match !== undefined) return `unknown key; did you mean "${match}"?`;
+  return `unknown key; expected one of ${known.map((name) => `"${name}"`).join(', ')}`;
 }
 
 /** Reads and validates a JSON configuration file. */
@@ -57,7 +119,7 @@ export function loadConfigFile(path: string): RelayConfig {
       },
     );
   }
-  return parseConfig(json, `configuration file ${path}`);
+  return parseConfig(json, configFileOrigin(path));
 }
 
 /** Prefix of a configuration stored compressed: gzip, then base64. */
@@ -102,5 +164,5 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RelayCo
       cause: error,
     });
   }
-  return parseConfig(json, `configuration in ${CONFIG_ENV}`);
+  return parseConfig(json, ENV_CONFIG_ORIGIN);
 }

@@ -5,6 +5,10 @@ import * as z from 'zod';
  * environment variable that the CDK app sets) and by the local stack (from
  * relay.config.json). Every key has a default, so `{}` is a valid configuration.
  *
+ * Every object is a `z.strictObject`, so a misspelled key is an error that `parseConfig`
+ * reports with the closest known key. `z.object` would drop the key and leave its setting at
+ * the default, which for `auth.timestampHeader` means no replay protection.
+ *
  * Resource paths and column names are defined per instance by the "SecOps Integration
  * Capabilities" scripted REST API and the table dictionaries, and ServiceNow publishes
  * them only as screenshots. The defaults below are this project's best reading; an
@@ -23,7 +27,7 @@ const tableSettings = <Columns extends z.ZodRawShape>(
   mandatoryFields: string[],
 ) =>
   z
-    .object({
+    .strictObject({
       /** Table the API writes; the sandbox stores accepted records under this name. */
       table: z
         .string()
@@ -35,7 +39,7 @@ const tableSettings = <Columns extends z.ZodRawShape>(
         .regex(/^[A-Za-z0-9_\-/]+$/, 'must be a path segment such as "threat_lookup"')
         .default(resource),
       /** Our field name to the instance's column name; null leaves the field out of the request. */
-      columns: z.object(columns).prefault({} as z.input<z.ZodObject<Columns>>),
+      columns: z.strictObject(columns).prefault({} as z.input<z.ZodObject<Columns>>),
       /** Columns the instance requires; the sandbox rejects records that miss any of them. */
       mandatoryFields: z.array(z.string()).default(mandatoryFields),
     })
@@ -44,7 +48,7 @@ const tableSettings = <Columns extends z.ZodRawShape>(
 const column = (name: string) => columnName.default(name);
 
 export const recordTablesSchema = z
-  .object({
+  .strictObject({
     threat_lookup_result: tableSettings(
       'sn_ti_lookup_result',
       'threat_lookup_result',
@@ -103,7 +107,7 @@ export const recordTablesSchema = z
 
 /** The observable type names the relay sends; ServiceNow shows e.g. "IP address (V4)". */
 export const observableTypeNamesSchema = z
-  .object({
+  .strictObject({
     ipv4: z.string().default('IP address (V4)'),
     ipv6: z.string().default('IP address (V6)'),
     domain: z.string().default('Domain name'),
@@ -123,12 +127,12 @@ const headerName = z
   .transform((name) => name.toLowerCase());
 
 export const sourceAuthSchema = z.discriminatedUnion('type', [
-  z.object({
+  z.strictObject({
     /** A shared token, sent as `Authorization: Bearer <token>` or as the whole value of `header`. */
     type: z.literal('token'),
     header: headerName.default('authorization'),
   }),
-  z.object({
+  z.strictObject({
     /** An HMAC over the raw body (or `<timestamp>.<body>` when `timestampHeader` is set). */
     type: z.literal('hmac'),
     header: headerName.default('x-signature'),
@@ -139,7 +143,7 @@ export const sourceAuthSchema = z.discriminatedUnion('type', [
     /** How far a timestamp may lie in the past or the future, in seconds. */
     toleranceSeconds: z.number().int().positive().max(86_400).default(300),
   }),
-  z.object({
+  z.strictObject({
     /**
      * The Standard Webhooks scheme (standardwebhooks.com): `webhook-id`, `webhook-timestamp`
      * and `webhook-signature` headers, HMAC-SHA256 over `<id>.<timestamp>.<body>` with a
@@ -148,14 +152,14 @@ export const sourceAuthSchema = z.discriminatedUnion('type', [
     type: z.literal('standard-webhooks'),
     toleranceSeconds: z.number().int().positive().max(86_400).default(300),
   }),
-  z.object({
+  z.strictObject({
     /** No request authentication: only for EventBridge sources, which AWS invokes. */
     type: z.literal('none'),
   }),
 ]);
 
 export const sourceSettingsSchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(true),
     /**
      * Secrets Manager secret holding `{"secret": "..."}` or `{"secrets": ["new", "old"]}`;
@@ -202,7 +206,7 @@ const sourceId = z
  * has a default, so a configuration without the section deploys with the values below.
  */
 export const deploymentSchema = z
-  .object({
+  .strictObject({
     /** Stack name in CloudFormation; one account and region can hold several relays under different names. */
     stackName: z
       .string()
@@ -230,7 +234,7 @@ export const deploymentSchema = z
       })
       .default(30),
     api: z
-      .object({
+      .strictObject({
         /** Requests per second the HTTP API's default stage accepts, averaged over time. */
         throttlingRateLimit: z.number().positive().max(10_000).default(50),
         /** Requests the default stage accepts in a burst above the rate limit. */
@@ -238,14 +242,14 @@ export const deploymentSchema = z
       })
       .prefault({}),
     ingest: z
-      .object({
+      .strictObject({
         memorySizeMb: z.number().int().min(128).max(10_240).default(512),
         /** API Gateway HTTP APIs end an integration after 30 seconds, so the limit is 29. */
         timeoutSeconds: z.number().int().min(1).max(29).default(10),
       })
       .prefault({}),
     forward: z
-      .object({
+      .strictObject({
         memorySizeMb: z.number().int().min(128).max(10_240).default(512),
         /**
          * Time one invocation may take, in seconds. The delivery queue's visibility
@@ -268,7 +272,7 @@ export const deploymentSchema = z
       })
       .prefault({}),
     alarms: z
-      .object({
+      .strictObject({
         /** Address the alarm topic mails; AWS sends a confirmation message to it first. */
         email: z.email().optional(),
         /** Age of the oldest message on the delivery queue that raises an alarm, in seconds. */
@@ -280,7 +284,7 @@ export const deploymentSchema = z
      * ingest function as events of the source `sourceId`.
      */
     partnerEventBus: z
-      .object({
+      .strictObject({
         name: z
           .string()
           .regex(
@@ -288,7 +292,7 @@ export const deploymentSchema = z
             'must be an event bus name such as "aws.partner/example.com/123/relay"',
           ),
         sourceId,
-        eventPattern: z.object({
+        eventPattern: z.strictObject({
           source: z.array(z.string().min(1)).min(1),
           detailType: z.array(z.string().min(1)).min(1).optional(),
         }),
@@ -327,7 +331,7 @@ const pullApi = (
   defaultQuery: Record<string, string | number | boolean> = {},
 ) =>
   z
-    .object({
+    .strictObject({
       baseUrl: z
         .string()
         .regex(
@@ -368,14 +372,14 @@ const lookbackHours = (max: number) => z.number().int().min(1).max(max).default(
 
 /** One scheduled pull; `source` picks the vendor API and the adapter that normalizes its items. */
 export const pullJobSchema = z.discriminatedUnion('source', [
-  z.object({
+  z.strictObject({
     ...pullJobFields(HOURLY),
     source: z.literal('threatfox'),
     api: pullApi('https://threatfox-api.abuse.ch', '/api/v1/', ['query', 'days']),
     // ThreatFox's get_iocs reads at most 7 days back.
     lookbackHours: lookbackHours(168),
   }),
-  z.object({
+  z.strictObject({
     ...pullJobFields(HOURLY),
     source: z.literal('urlhaus'),
     api: pullApi('https://urlhaus-api.abuse.ch', '/v1/urls/recent/', []),
@@ -383,7 +387,7 @@ export const pullJobSchema = z.discriminatedUnion('source', [
     pageSize: z.number().int().min(1).max(1000).default(1000),
     lookbackHours: lookbackHours(72),
   }),
-  z.object({
+  z.strictObject({
     // The free plan allows 5 blacklist requests a day.
     ...pullJobFields({ schedule: 'rate(6 hours)', requestIntervalMs: 0 }),
     source: z.literal('abuseipdb'),
@@ -395,7 +399,7 @@ export const pullJobSchema = z.discriminatedUnion('source', [
     pageSize: z.number().int().min(1).max(500_000).default(10_000),
     lookbackHours: lookbackHours(24 * 30),
   }),
-  z.object({
+  z.strictObject({
     ...pullJobFields(HOURLY),
     source: z.literal('otx'),
     api: pullApi('https://otx.alienvault.com', '/api/v1/pulses/subscribed', [
@@ -407,7 +411,7 @@ export const pullJobSchema = z.discriminatedUnion('source', [
     pageSize: z.number().int().min(1).max(500).default(50),
     lookbackHours: lookbackHours(24 * 30),
   }),
-  z.object({
+  z.strictObject({
     // The public API allows 4 requests a minute, so one lookup every 15 seconds.
     ...pullJobFields({ schedule: 'rate(1 day)', requestIntervalMs: 15_000 }),
     source: z.literal('virustotal'),
@@ -422,7 +426,7 @@ export const pullJobSchema = z.discriminatedUnion('source', [
  * do not pull carry none of it in their environment. Within it, every key except the jobs'
  * own settings has a default.
  */
-export const pullsSchema = z.object({
+export const pullsSchema = z.strictObject({
   jobs: z
     .array(pullJobSchema)
     .default([])
@@ -452,9 +456,9 @@ export const pullsSchema = z.object({
   memorySizeMb: z.number().int().min(128).max(10_240).default(512),
 });
 
-export const relayConfigSchema = z.object({
+export const relayConfigSchema = z.strictObject({
   instance: z
-    .object({
+    .strictObject({
       /** Secrets Manager secret with the instance URL and its credentials. */
       secretName: z.string().min(1).default('secops-relay/instance'),
       /**
@@ -463,7 +467,7 @@ export const relayConfigSchema = z.object({
        */
       allowedHosts: z.array(z.string().min(1)).default([]),
       api: z
-        .object({
+        .strictObject({
           basePath: z
             .string()
             .regex(/^\/[A-Za-z0-9_\-/]*[^/]$/, 'must start with "/" and not end with "/"')
@@ -490,7 +494,7 @@ export const relayConfigSchema = z.object({
     )
     .prefault(DEFAULT_SOURCES),
   ingest: z
-    .object({
+    .strictObject({
       /** Largest accepted request body, in bytes after base64 decoding. */
       maxBodyBytes: z
         .number()
@@ -506,7 +510,7 @@ export const relayConfigSchema = z.object({
     })
     .prefault({}),
   delivery: z
-    .object({
+    .strictObject({
       /** Receives after which the forwarder dead-letters a record itself, with its last error. */
       maxReceiveCount: z.number().int().min(1).max(1000).default(5),
       /**
@@ -516,7 +520,7 @@ export const relayConfigSchema = z.object({
        * failed probe doubles the wait, up to `maxCoolDownMs`.
        */
       circuitBreaker: z
-        .object({
+        .strictObject({
           failureThreshold: z.number().int().min(1).max(1000).default(5),
           coolDownMs: z.number().int().min(100).max(600_000).default(10_000),
           maxCoolDownMs: z.number().int().min(100).max(3_600_000).default(300_000),
@@ -534,7 +538,7 @@ export const relayConfigSchema = z.object({
    * and a delivery or record seen within that time is answered 202 and not queued again.
    */
   dedupe: z
-    .object({
+    .strictObject({
       enabled: z.boolean().default(true),
       /** How long a delivery id or record hash is remembered, in seconds. */
       ttlSeconds: z.number().int().min(60).max(1_209_600).default(172_800),
@@ -548,7 +552,7 @@ export const relayConfigSchema = z.object({
    * The CDK app removes this section, so its values never reach a template or a function.
    */
   local: z
-    .object({
+    .strictObject({
       secrets: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     })
     .optional(),

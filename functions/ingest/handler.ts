@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { loadConfigFromEnv } from '../config/load.ts';
+import { ENV_CONFIG_ORIGIN, loadConfigFromEnv } from '../config/load.ts';
 import { SecretsManagerStore } from '../credentials/secrets-manager.ts';
 import { DEDUPE_TABLE_ENV, DynamoDbDedupeStore } from '../dedupe/dynamodb.ts';
 import { SqsDeliveryQueue } from '../queue/sqs.ts';
@@ -17,7 +17,7 @@ const logger = createLogger('secops-relay-ingest');
 export const handler = createIngestHandler(logger, async () => {
   const config = loadConfigFromEnv();
   const getSource = await loadEnabledSources(config);
-  checkConfiguredSources(config, getSource, LOADABLE_SOURCE_IDS);
+  checkConfiguredSources(config, getSource, LOADABLE_SOURCE_IDS, ENV_CONFIG_ORIGIN);
   return {
     config,
     secrets: new SecretsManagerStore({ maxAgeSeconds: config.instance.credentialsTtlSeconds }),

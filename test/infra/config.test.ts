@@ -7,9 +7,16 @@ import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../functions/config/load.ts';
+import {
+  ConfigError,
+  encodeConfigForEnv,
+  loadConfigFile,
+  parseConfig,
+} from '../../functions/config/load.ts';
 import type { RelayConfigInput } from '../../functions/config/schema.ts';
+import { pullFunctionConfig, withoutPulls } from '../../infra/pull-jobs.ts';
 import { addRelayStack } from '../../infra/relay-app.ts';
+import { toDeployableConfig } from '../../infra/relay-config.ts';
 import { SKIP_BUNDLING, synthRelayStack } from './synth.ts';
 
 const workDir = mkdtempSync(join(tmpdir(), 'relay-config-'));
@@ -83,6 +90,66 @@ describe('deployment configuration', () => {
     expect((thrown as ConfigError).message).toMatch(keyMessage);
   });
 
+  it('rejects a misspelled key, naming the file and the fix', () => {
+    const configPath = writeConfig('misspelled', { deployment: { forward: { maxConcurency: 4 } } });
+
+    expect(() => addRelayStack(appFor(configPath))).toThrow(
+      `Invalid configuration file ${configPath}:\n` +
+        '  deployment.forward.maxConcurency: unknown key; did you mean "maxConcurrency"?',
+    );
+  });
+
+  it.each<[string, RelayConfigInput, string, string]>([
+    [
+      'an unknown source id',
+      { sources: { virustotl: { secretName: 'secops-relay/source/virustotal' } } },
+      ':',
+      '  sources.virustotl: no source has this id; did you mean "virustotal"?',
+    ],
+    [
+      'a partner bus for a disabled source',
+      {
+        deployment: {
+          partnerEventBus: {
+            name: 'aws.partner/x/1/y',
+            sourceId: 'generic',
+            eventPattern: { source: ['aws.partner/x'] },
+          },
+        },
+        sources: { generic: { enabled: false, secretName: 's' } },
+      },
+      ' for deployment:',
+      '  deployment.partnerEventBus.sourceId:',
+    ],
+    [
+      'a pull timeout shorter than one request',
+      {
+        pulls: {
+          timeoutSeconds: 30,
+          requestTimeoutMs: 30_000,
+          jobs: [{ id: 'urlhaus-recent', source: 'urlhaus', secretName: 's' }],
+        },
+      },
+      ' for deployment:',
+      '  pulls.timeoutSeconds:',
+    ],
+  ])('names the file when it rejects %s', (_case, input, heading, line) => {
+    const configPath = writeConfig('checked', input);
+
+    expect(() => addRelayStack(appFor(configPath))).toThrow(
+      `Invalid configuration file ${configPath}${heading}\n${line}`,
+    );
+  });
+
+  it('keeps relay.config.json under half the environment limit', () => {
+    // deploy.md gives these sizes as about 1.5 KB and 1.2 KB, under half of Lambda's 4 KB.
+    const { config } = toDeployableConfig(loadConfigFile('relay.config.json'));
+
+    for (const deployed of [withoutPulls(config), pullFunctionConfig(config)]) {
+      expect(Buffer.byteLength(encodeConfigForEnv(deployed), 'utf8')).toBeLessThan(2048);
+    }
+  });
+
   it('rejects a missing file, naming the path', () => {
     const missing = join(workDir, 'absent.json');
     expect(() => addRelayStack(appFor(missing))).toThrow(
@@ -127,24 +194,54 @@ describe('deployment configuration', () => {
   });
 });
 
+/**
+ * Runs the app as `npx cdk synth` does (the command in cdk.json, with the context and output
+ * folder in the environment) and returns its failure, or undefined when it succeeded.
+ */
+async function synthEntryPoint(
+  configPath: string,
+  outName: string,
+): Promise<{ code: number; stderr: string } | undefined> {
+  const context = { ...SKIP_BUNDLING, config: configPath };
+  const run = promisify(execFile)('npx', ['tsx', 'infra/app.ts'], {
+    cwd: new URL('../..', import.meta.url),
+    env: {
+      ...process.env,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+      CDK_OUTDIR: join(workDir, outName),
+    },
+  });
+  return run.then(
+    () => undefined,
+    (error: { code: number; stderr: string }) => error,
+  );
+}
+
 describe('npx cdk synth entry point', () => {
   it('exits 1 and prints the invalid key without a stack trace', async () => {
     const configPath = writeConfig('entry', { deployment: { api: { throttlingBurstLimit: 0 } } });
-    const context = { ...SKIP_BUNDLING, config: configPath };
-    const run = promisify(execFile)('npx', ['tsx', 'infra/app.ts'], {
-      cwd: new URL('../..', import.meta.url),
-      env: {
-        ...process.env,
-        CDK_CONTEXT_JSON: JSON.stringify(context),
-        CDK_OUTDIR: join(workDir, 'entry.out'),
-      },
-    });
-    const failure = await run.then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
+    const failure = await synthEntryPoint(configPath, 'entry.out');
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toContain('deployment.api.throttlingBurstLimit:');
+    expect(failure?.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 1 on a misspelled key, naming the file and the fix', async () => {
+    const configPath = writeConfig('entry-misspelled', {
+      sources: {
+        generic: {
+          secretName: 'secops-relay/source/generic',
+          auth: { type: 'hmac', timestampHeder: 'x-timestamp' },
+        },
+      },
+    });
+    const failure = await synthEntryPoint(configPath, 'entry-misspelled.out');
+
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain(
+      `Invalid configuration file ${configPath}:\n` +
+        '  sources.generic.auth.timestampHeder: unknown key; did you mean "timestampHeader"?\n',
+    );
     expect(failure?.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -62,23 +62,23 @@ describe('pulls configuration', () => {
         { id: 'a', source: 'urlhaus', secretName: 's' },
         { id: 'a', source: 'otx', secretName: 's' },
       ],
-      /pulls\.jobs\.1\.id: "a" is the id of an earlier job/,
+      /pulls\.jobs\[1\]\.id: "a" is the id of an earlier job/,
     ],
     [
       'an unknown source',
       [{ id: 'a', source: 'shodan', secretName: 's' }],
-      /pulls\.jobs\.0\.source/,
+      /pulls\.jobs\[0\]\.source/,
     ],
-    ['a missing secret', [{ id: 'a', source: 'urlhaus' }], /pulls\.jobs\.0\.secretName/],
+    ['a missing secret', [{ id: 'a', source: 'urlhaus' }], /pulls\.jobs\[0\]\.secretName/],
     [
       'an invalid schedule',
       [{ id: 'a', source: 'urlhaus', secretName: 's', schedule: 'every hour' }],
-      /pulls\.jobs\.0\.schedule: must be an EventBridge Scheduler expression/,
+      /pulls\.jobs\[0\]\.schedule: must be an EventBridge Scheduler expression/,
     ],
     [
       'a reserved query key',
       [{ id: 'a', source: 'otx', secretName: 's', api: { query: { page: 3 } } }],
-      /pulls\.jobs\.0\.api\.query: must not set "modified_since", "limit", "page"/,
+      /pulls\.jobs\[0\]\.api\.query: must not set "modified_since", "limit", "page"/,
     ],
     [
       'a base URL with a path',
@@ -90,22 +90,22 @@ describe('pulls configuration', () => {
           api: { baseUrl: 'https://urlhaus-api.abuse.ch/v1' },
         },
       ],
-      /pulls\.jobs\.0\.api\.baseUrl/,
+      /pulls\.jobs\[0\]\.api\.baseUrl/,
     ],
     [
       'VirusTotal without observables',
       [{ id: 'a', source: 'virustotal', secretName: 's' }],
-      /pulls\.jobs\.0\.observables/,
+      /pulls\.jobs\[0\]\.observables/,
     ],
     [
       "a lookback past ThreatFox's 7 days",
       [{ id: 'a', source: 'threatfox', secretName: 's', lookbackHours: 200 }],
-      /pulls\.jobs\.0\.lookbackHours/,
+      /pulls\.jobs\[0\]\.lookbackHours/,
     ],
     [
       'an upper-case id',
       [{ id: 'ThreatFox', source: 'threatfox', secretName: 's' }],
-      /pulls\.jobs\.0\.id: must be a job id/,
+      /pulls\.jobs\[0\]\.id: must be a job id/,
     ],
   ])('rejects %s', (_name, jobs, message) => {
     expect(parseError({ pulls: { jobs } })).toMatch(message);
