@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { backoffDelayMs, parseRetryAfter } from '../secops/retry.ts';
+import { formatCount } from '../shared/format-count.ts';
 import { PullError, RunInterruption } from './errors.ts';
 import type { VendorRequest, VendorResponse } from './job-type.ts';
 
@@ -154,7 +155,7 @@ export class VendorClient {
     }
     return new PullError(
       'vendor_unavailable',
-      `${vendorName} did not response ${describe(request.url)} after ${attempts} attempts (last: ` +
+      `${vendorName} did not respond to ${describe(request.url)} after ${formatCount(attempts, 'attempt')} (last: ` +
         `${problem}). The checkpoint is unchanged, so the next scheduled run reads the same items again.`,
       cause === undefined ? undefined : { cause },
     );

@@ -160,6 +160,9 @@ describe('vendor client', () => {
 
     expect((failure as PullError).code).toBe('vendor_unavailable');
     expect((failure as PullError).message).toContain('no response within 200 ms');
+    expect((failure as PullError).message).toContain(
+      `did not respond to ${vendor.url}/feed after 1 attempt (last:`,
+    );
   });
 
   it('keeps the minimum interval between requests', async () => {
