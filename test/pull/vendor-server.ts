@@ -10,14 +10,32 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** The fake vendor's response: a status, optional headers and a JSON or text body. */
+/** The fake vendor's response: a status, optional headers and a JSON, text or streamed body. */
 export interface VendorReply {
   status?: number;
   headers?: Record<string, string>;
   json?: unknown;
   text?: string;
+  /** A body sent as these bytes, such as a gzip stream with `content-encoding: gzip`. */
+  bytes?: Uint8Array;
+  /** A body of `bytes` bytes written in chunks as the client reads them, in place of `json` or `text`. */
+  stream?: StreamedBody;
   /** Milliseconds to wait before responding. */
   delayMs?: number;
+}
+
+export interface StreamedBody {
+  bytes: number;
+  /** Sends Content-Length; without it the body is chunked. */
+  declareLength: boolean;
+}
+
+/** How far the server got with a streamed body before the connection closed or the body ended. */
+export interface StreamOutcome {
+  /** Bytes handed to the socket. */
+  bytesWritten: number;
+  /** False when the client closed the connection before the whole body was written. */
+  complete: boolean;
 }
 
 export type VendorRoute = (request: ReceivedRequest) => VendorReply | Promise<VendorReply>;
@@ -26,6 +44,8 @@ export interface VendorServer {
   /** Base URL, such as http://127.0.0.1:43512. */
   url: string;
   requests: ReceivedRequest[];
+  /** One outcome per streamed reply, in order; each settles when its response closes. */
+  streams: Promise<StreamOutcome>[];
   /** Replaces how the server responds, from the next request on. */
   answer(route: VendorRoute): void;
   close(): Promise<void>;
@@ -40,6 +60,7 @@ export async function startVendorServer(
 ): Promise<VendorServer> {
   let current = route;
   const requests: ReceivedRequest[] = [];
+  const streams: Promise<StreamOutcome>[] = [];
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -55,7 +76,14 @@ export async function startVendorServer(
         .then(async (reply) => {
           if (reply.delayMs !== undefined)
             await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-          const body = reply.text ?? (reply.json === undefined ? '' : JSON.stringify(reply.json));
+          if (reply.stream !== undefined) {
+            streams.push(streamBody(response, reply.status ?? 200, reply.stream));
+            return;
+          }
+          const body =
+            reply.bytes ??
+            reply.text ??
+            (reply.json === undefined ? '' : JSON.stringify(reply.json));
           response.writeHead(reply.status ?? 200, {
             ...(reply.json !== undefined && { 'content-type': 'application/json' }),
             ...reply.headers,
@@ -73,6 +101,7 @@ export async function startVendorServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    streams,
     answer(next) {
       current = next;
     },
@@ -81,4 +110,38 @@ export async function startVendorServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Writes `body.bytes` bytes of filler, a chunk whenever the socket takes more, so
+ * the server writes only as far ahead of the client as the loopback buffers allow.
+ */
+function streamBody(
+  response: ServerResponse,
+  status: number,
+  body: StreamedBody,
+): Promise<StreamOutcome> {
+  return new Promise((resolve) => {
+    const chunk = Buffer.alloc(16 * 1024, 'x');
+    let written = 0;
+    response.on('close', () =>
+      resolve({ bytesWritten: written, complete: response.writableFinished }),
+    );
+    response.writeHead(status, {
+      'content-type': 'text/plain',
+      ...(body.declareLength && { 'content-length': String(body.bytes) }),
+    });
+    const writeMore = () => {
+      while (written < body.bytes) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, body.bytes - written));
+        written += piece.length;
+        if (!response.write(piece)) {
+          response.once('drain', writeMore);
+          return;
+        }
+      }
+      response.end();
+    };
+    writeMore();
+  });
 }
