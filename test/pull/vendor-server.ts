@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { streamBody, type StreamedBody, type StreamOutcome } from '../helpers/streamed-body.ts';
 
 /** One request the fake vendor received. */
 export interface ReceivedRequest {
@@ -22,20 +23,6 @@ export interface VendorReply {
   stream?: StreamedBody;
   /** Milliseconds to wait before responding. */
   delayMs?: number;
-}
-
-export interface StreamedBody {
-  bytes: number;
-  /** Sends Content-Length; without it the body is chunked. */
-  declareLength: boolean;
-}
-
-/** How far the server got with a streamed body before the connection closed or the body ended. */
-export interface StreamOutcome {
-  /** Bytes handed to the socket. */
-  bytesWritten: number;
-  /** False when the client closed the connection before the whole body was written. */
-  complete: boolean;
 }
 
 export type VendorRoute = (request: ReceivedRequest) => VendorReply | Promise<VendorReply>;
@@ -110,38 +97,4 @@ export async function startVendorServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/**
- * Writes `body.bytes` bytes of filler, a chunk whenever the socket takes more, so
- * the server writes only as far ahead of the client as the loopback buffers allow.
- */
-function streamBody(
-  response: ServerResponse,
-  status: number,
-  body: StreamedBody,
-): Promise<StreamOutcome> {
-  return new Promise((resolve) => {
-    const chunk = Buffer.alloc(16 * 1024, 'x');
-    let written = 0;
-    response.on('close', () =>
-      resolve({ bytesWritten: written, complete: response.writableFinished }),
-    );
-    response.writeHead(status, {
-      'content-type': 'text/plain',
-      ...(body.declareLength && { 'content-length': String(body.bytes) }),
-    });
-    const writeMore = () => {
-      while (written < body.bytes) {
-        const piece = chunk.subarray(0, Math.min(chunk.length, body.bytes - written));
-        written += piece.length;
-        if (!response.write(piece)) {
-          response.once('drain', writeMore);
-          return;
-        }
-      }
-      response.end();
-    };
-    writeMore();
-  });
 }

@@ -8,6 +8,7 @@ import {
 import {
   interpretCreateResponse,
   matchDocumentedMessage,
+  type CreateOutcome,
   type RequestContext,
 } from '../../functions/secops/responses.ts';
 
@@ -27,6 +28,17 @@ function response(status: number, body: unknown, headers: Record<string, string>
 function errorOf(status: number, body: unknown, headers?: Record<string, string>): SecOpsError {
   const result = interpretCreateResponse(response(status, body, headers), context, now);
   if (result.ok) throw new Error(`expected a failure for HTTP ${status}`);
+  return result.error;
+}
+
+/** Builds a response whose body the transport cut at its limit, keeping `start`. */
+function cutResponse(status: number, start: string, contentType = 'application/json') {
+  const headers = new Headers({ 'content-type': contentType });
+  return { status, headers, body: start, truncated: true };
+}
+
+function failureIn(result: CreateOutcome): SecOpsError {
+  if (result.ok) throw new Error('expected a failure');
   return result.error;
 }
 
@@ -119,6 +131,42 @@ describe('interpretCreateResponse', () => {
     const result = interpretCreateResponse(response(201, body), context, now);
 
     expect(result).toEqual({ ok: true, sysId });
+  });
+
+  it('accepts a cut JSON success without reading it', () => {
+    const cut = cutResponse(
+      201,
+      '{"status":"success","sys_id":"a1"',
+      'application/json;charset=UTF-8',
+    );
+
+    const result = interpretCreateResponse(cut, context, now);
+
+    expect(result).toEqual({
+      ok: true,
+      sysIdProblem: 'the response body is larger than 1048576 bytes, so it was not read',
+    });
+  });
+
+  it('raises not_json for a cut HTML success', () => {
+    const cut = cutResponse(200, '<html><body>Your instance is hibernating', 'text/html');
+
+    const error = failureIn(interpretCreateResponse(cut, context, now));
+
+    expect(error.code).toBe('not_json');
+  });
+
+  it.each([
+    [400, 'Mandatory fields missing: observable', 'mandatory_fields_missing'],
+    [500, 'Unable to persist record', 'unable_to_persist'],
+    [500, 'Script Evaluation Exception', 'unknown_error'],
+  ])('reads the message of a cut HTTP %i body', (status, message, code) => {
+    const start = `{"error":{"message":${JSON.stringify(message)},"detail":"xxxx`;
+
+    const error = failureIn(interpretCreateResponse(cutResponse(status, start), context, now));
+
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(message);
   });
 
   it.each([
