@@ -52,7 +52,7 @@ export interface CreateResult {
   table: string;
   /**
    * sys_id of the new record. Absent with simple_response, which returns none, and when a
-   * 2xx response was too large to read, which the client logs as a warning.
+   * 2xx response was too large to read or had none, which the client logs as a warning.
    */
   sysId?: string;
   /** HTTP requests to the API for this record, the successful one included. */
@@ -118,7 +118,8 @@ export class SecOpsClient {
    *   failed logins on the instance; the queue tries again later.
    *
    * A POST that timed out may have been stored, so a retry can create a duplicate: the
-   * delivery is at least once. A 2xx is never retried, even when its body is too large to read.
+   * delivery is at least once. A 2xx is never retried, even when its body is too large to
+   * read or has no sys_id.
    *
    * Throws SecOpsError, or the SecretError of the credentials provider when the instance
    * secret cannot be read or is invalid.
@@ -129,6 +130,7 @@ export class SecOpsClient {
       kind: record.kind,
       table: request.table,
       path: `${this.#config.instance.api.basePath}/${request.resource}`,
+      simpleResponse: this.#config.instance.api.simpleResponse,
     };
     const { maxAttempts, requestTimeoutMs } = this.#config.instance;
     const logFields = { ...options.log, table: request.table };

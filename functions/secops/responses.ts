@@ -12,6 +12,8 @@ export interface RequestContext {
   table: string;
   /** URL path the request went to, without the query. */
   path: string;
+  /** True when the request asked for simple_response, whose success body has no sys_id. */
+  simpleResponse: boolean;
 }
 
 /**
@@ -68,8 +70,8 @@ export function matchDocumentedMessage(
  * simple_response the body contains only `{"status": "failure"}`, so the HTTP status
  * decides: 403 is insufficient_access, 400 is invalid_post_body, 500 is unknown_error.
  *
- * A 2xx means the instance stored the record, so a 2xx whose body is cut at its limit is
- * still a success, with `sysIdProblem` set: retrying would store it twice. Only
+ * A 2xx means the instance stored the record, so a 2xx whose body is cut at its limit or has
+ * no sys_id is still a success, with `sysIdProblem` set: retrying would store it twice. Only
  * a cut 2xx whose content type names another type than JSON, such as a hibernating
  * instance's page, is `not_json`. An error body cut at its limit is read for its first message.
  */
@@ -111,7 +113,9 @@ export function interpretCreateResponse(
       ),
     };
   }
-  return { ok: true, sysId: findSysId(inner) };
+  const sysId = findSysId(inner);
+  if (sysId !== undefined || context.simpleResponse) return { ok: true, sysId };
+  return { ok: true, sysIdProblem: describeMissingSysId(inner) };
 }
 
 function interpretCut2xx(response: InstanceResponse, context: RequestContext): CreateOutcome {
@@ -129,6 +133,17 @@ function innerOfCutBody(response: InstanceResponse): Record<string, unknown> | u
   if (response.truncated !== true) return undefined;
   const message = messageInCutBody(response.body);
   return message === undefined ? undefined : { message };
+}
+
+/** Maximum keys of a response without sys_id named in the warning. */
+const MAX_NAMED_KEYS = 10;
+
+function describeMissingSysId(body: Record<string, unknown>): string {
+  const keys = Object.keys(body);
+  const named = keys.slice(0, MAX_NAMED_KEYS).map((key) => JSON.stringify(key.slice(0, 40)));
+  const more = keys.length > MAX_NAMED_KEYS ? `, and ${keys.length - MAX_NAMED_KEYS} more` : '';
+  const found = keys.length === 0 ? 'an empty object' : `the keys ${named.join(', ')}${more}`;
+  return `the response has no sys_id at the top level or under "record" (it contains ${found})`;
 }
 
 /**

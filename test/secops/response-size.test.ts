@@ -221,6 +221,42 @@ describe('SecOpsClient with large or unexpected responses', () => {
     expect(warnings()).toHaveLength(0);
   });
 
+  it('delivers a 2xx with unexpected JSON with a warning', async () => {
+    server.handle = (_request, response) => {
+      response.writeHead(201, { 'content-type': 'application/json' });
+      response.end('{"result":{"status":"success","data":{"id":"a1"}}}');
+    };
+    const { create, warnings } = setup();
+
+    const result = await create();
+
+    expect(result).toEqual({ table: 'sn_ti_lookup_result', attempts: 1, status: 201 });
+    expect(server.received).toHaveLength(1);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]?.attributes).toMatchObject({
+      deliveryId: 'delivery-7',
+      table: 'sn_ti_lookup_result',
+      path: API_PATH,
+      status: 201,
+    });
+    expect(warnings()[0]?.attributes.problem).toBe(
+      'the response has no sys_id at the top level or under "record" (it contains the keys "status", "data")',
+    );
+  });
+
+  it('logs no warning for a simple response', async () => {
+    server.handle = (_request, response) => {
+      response.writeHead(201, { 'content-type': 'application/json' });
+      response.end('{"status":"success"}');
+    };
+    const { create, warnings } = setup({ config: { instance: { api: { simpleResponse: true } } } });
+
+    const result = await create();
+
+    expect(result.sysId).toBeUndefined();
+    expect(warnings()).toHaveLength(0);
+  });
+
   it('rejects a token response over the limit', async () => {
     server.handle = (request, response) => {
       if (request.url === '/oauth_token.do') {

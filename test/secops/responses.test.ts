@@ -16,6 +16,7 @@ const context: RequestContext = {
   kind: 'threat_lookup_result',
   table: 'sn_ti_lookup_result',
   path: '/api/sn_sec_cmn/secops_integration_capabilities/threat_lookup_result',
+  simpleResponse: false,
 };
 const now = Date.parse('2026-03-01T12:00:00Z');
 
@@ -125,12 +126,34 @@ describe('interpretCreateResponse', () => {
       { result: { status: 'success', record: { sys_id: 'c3' } } },
       'c3',
     ],
-    ['simple', { status: 'success' }, undefined],
-    ['simple and wrapped', { result: { status: 'success' } }, undefined],
   ])('reads a success, %s', (_case, body, sysId) => {
     const result = interpretCreateResponse(response(201, body), context, now);
 
     expect(result).toEqual({ ok: true, sysId });
+  });
+
+  it.each([
+    ['simple', { status: 'success' }],
+    ['simple and wrapped', { result: { status: 'success' } }],
+  ])('reads a simple_response success, %s', (_case, body) => {
+    const simple = { ...context, simpleResponse: true };
+
+    const result = interpretCreateResponse(response(201, body), simple, now);
+
+    expect(result).toEqual({ ok: true, sysId: undefined });
+  });
+
+  it.each([
+    ['a success without sys_id', { status: 'success' }, '"status"'],
+    ['an empty object', {}, 'an empty object'],
+    ['another shape', { result: { data: { id: 'a1' }, status: 'success' } }, '"data", "status"'],
+  ])('accepts %s, naming what is missing', (_case, body, found) => {
+    const result = interpretCreateResponse(response(201, body), context, now);
+
+    expect(result).toEqual({ ok: true, sysIdProblem: expect.any(String) });
+    const problem = result.ok ? result.sysIdProblem : undefined;
+    expect(problem).toContain('the response has no sys_id at the top level or under "record"');
+    expect(problem).toContain(found);
   });
 
   it('accepts a cut JSON success without reading it', () => {
