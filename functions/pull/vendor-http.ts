@@ -185,7 +185,7 @@ export class VendorClient {
         `for ${describe(request.url)} with HTTP ${status} (${detail}), so the run stopped reading it. ` +
         'Raise pulls.maxResponseBytes, and pulls.memorySizeMb with it, because reading a body takes ' +
         "about six times its size in memory. Or lower the job's pageSize where it has one. The " +
-        'checkpoint is unchanged, so the next scheduled run reads the same items again.',
+        'checkpoint is unchanged, so no item is lost, but each run fails the same way until then.',
     );
   }
 
