@@ -7,6 +7,7 @@ import {
 } from '../functions/queue/dead-letter-entry.ts';
 import type { RedriveResult, StoredDeadLetter } from '../functions/queue/in-process.ts';
 import { SqsDeadLetters } from '../functions/queue/sqs-dead-letters.ts';
+import { formatCount } from '../functions/shared/format-count.ts';
 import { LocalDeadLetters } from './dead-letters-local.ts';
 import { CliError } from './errors.ts';
 
@@ -85,10 +86,10 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
       } else {
         const target =
           result.deliveryQueueUrl === undefined ? 'the delivery queue' : result.deliveryQueueUrl;
-        stdout.write(`Redrove ${result.redriven.length} record(s) to ${target}.\n`);
+        stdout.write(`Redrove ${formatCount(result.redriven.length, 'record')} to ${target}.\n`);
         if (result.skipped.length > 0) {
           stdout.write(
-            `Kept ${result.skipped.length} entry(ies) without a record: ${result.skipped.join(', ')}\n`,
+            `Kept ${formatCount(result.skipped.length, 'entry', 'entries')} without a record: ${result.skipped.join(', ')}\n`,
           );
         }
         for (const id of notFound) {
@@ -167,7 +168,7 @@ function formatList(entries: StoredDeadLetter[]): string {
       ...(isPossiblyDelivered(entry) ? ['possibly-delivered'] : []),
     ].join('  ');
   });
-  lines.push(`${entries.length} dead-lettered record(s)`);
+  lines.push(formatCount(entries.length, 'dead-lettered record'));
   return `${lines.join('\n')}\n`;
 }
 

@@ -128,7 +128,8 @@ export class PullJobs extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription:
-        'A pull run failed (vendor unavailable or rejecting the API key, queue unavailable, checkpoint in the future). ' +
+        'A pull run failed (vendor unavailable or rejecting the API key, a response over pulls.maxResponseBytes, ' +
+        'queue unavailable, checkpoint in the future). ' +
         'Its checkpoint is unchanged and the next schedule tries again; the log group names the job and the error code.',
     });
     if (props.alarmTopic !== undefined) {

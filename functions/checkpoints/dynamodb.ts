@@ -7,6 +7,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { formatCount } from '../shared/format-count.ts';
 import {
   checkpointConflict,
   runInProgress,
@@ -168,7 +169,7 @@ export class DynamoDbPullState implements PullStateStore {
       for (let round = 0; pending.length > 0; round++) {
         if (round === MAX_UNPROCESSED_ROUNDS) {
           throw new Error(
-            `DynamoDB left ${pending.length} dedupe keys of pull job "${jobId}" unprocessed after ` +
+            `DynamoDB left ${formatCount(pending.length, 'dedupe key')} of pull job "${jobId}" unprocessed after ` +
               `${round} BatchGetItem calls on table ${this.tableName}; the run stops so that it sends nothing twice.`,
           );
         }

@@ -451,6 +451,19 @@ export const pullsSchema = z.strictObject({
   requestTimeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
   /** Attempts per vendor request on 429, 5xx, timeouts and resets. */
   maxAttempts: z.number().int().min(1).max(10).default(4),
+  /**
+   * Largest vendor response body a run reads, in bytes, counted after decompression. Reading
+   * and parsing a JSON body takes about six times its size in memory (measured on Node 22,
+   * x86_64: a 34 MB ThreatFox response added about 200 MB), so the default of 32 MiB fits the
+   * default memorySizeMb of 512. The maximum of 256 MiB stays below V8's longest string
+   * (buffer.constants.MAX_STRING_LENGTH, about 512 MiB).
+   */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(256 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
   /** The pull function; a run stops cleanly before this timeout and the next run goes on. */
   timeoutSeconds: z.number().int().min(30).max(900).default(300),
   memorySizeMb: z.number().int().min(128).max(10_240).default(512),

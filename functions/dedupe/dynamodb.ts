@@ -5,6 +5,7 @@ import {
   DynamoDBDocumentClient,
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { formatCount } from '../shared/format-count.ts';
 import { entryFor, type DedupeStore, type SeenEntry } from './store.ts';
 
 /** DynamoDB takes at most 100 keys in one BatchGetItem and 25 items in one BatchWriteItem. */
@@ -119,7 +120,7 @@ export class DynamoDbDedupeStore implements DedupeStore {
     for (let round = 0; pending.length > 0; round++) {
       if (round > MAX_UNPROCESSED_ROUNDS) {
         throw new Error(
-          `DynamoDB left ${pending.length} items of table ${this.#tableName} ${what} after ${round} rounds`,
+          `DynamoDB left ${formatCount(pending.length, 'item')} of table ${this.#tableName} ${what} after ${formatCount(round, 'round')}`,
         );
       }
       if (round > 0) await this.#sleep(50 * 2 ** round);

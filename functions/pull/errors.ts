@@ -10,6 +10,7 @@ export type PullErrorCode =
   | 'vendor_rejected'
   | 'vendor_redirect'
   | 'vendor_response_invalid'
+  | 'vendor_response_too_large'
   | 'queue_unavailable';
 
 /**

@@ -40,6 +40,7 @@ export async function traverse(
     vendorName: jobType.vendorName,
     requestTimeoutMs: prepared.settings.requestTimeoutMs,
     maxAttempts: prepared.settings.maxAttempts,
+    maxResponseBytes: prepared.settings.maxResponseBytes,
     minIntervalMs: job.requestIntervalMs,
     logger: deps.logger,
     fetch: deps.fetch,

@@ -1,5 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { backoffDelayMs, parseRetryAfter } from '../secops/retry.ts';
+import { declaredLength, readBodyUpTo } from '../shared/bounded-body.ts';
+import { formatCount } from '../shared/format-count.ts';
 import { PullError, RunInterruption } from './errors.ts';
 import type { VendorRequest, VendorResponse } from './job-type.ts';
 
@@ -15,6 +17,8 @@ export interface VendorClientOptions {
   requestTimeoutMs: number;
   /** Attempts per request (`pulls.maxAttempts`). */
   maxAttempts: number;
+  /** Largest response body read, in bytes (`pulls.maxResponseBytes`). */
+  maxResponseBytes: number;
   /** Minimum wait between two requests, in milliseconds (the job's `requestIntervalMs`). */
   minIntervalMs: number;
   logger: Logger;
@@ -33,12 +37,15 @@ export interface VendorClientOptions {
  *   (`backoffDelayMs`: up to 200 ms, doubling to 5 s), or `Retry-After` when the vendor sent one;
  * - at most `maxAttempts` attempts, and at least `minIntervalMs` between two requests;
  * - redirects are not followed, so the API key never travels to another host;
- * - no attempt or wait runs past the deadline.
+ * - no attempt or wait runs past the deadline;
+ * - the body of a retried response is not read, and no body is read past `maxResponseBytes`.
  *
  * A 429 whose wait does not fit before the deadline, or that lasts all attempts, interrupts
  * the run cleanly (RunInterruption `rate_limited`), so it saves its progress. Server errors
  * that last all attempts fail the run (PullError `vendor_unavailable`) and leave the
- * checkpoint as it was. Any other status is returned for the job type to read.
+ * checkpoint as it was. A body over `maxResponseBytes` fails the run at once (PullError
+ * `vendor_response_too_large`), because the vendor would send the same body again. Any other
+ * status is returned for the job type to read.
  */
 export class VendorClient {
   private readonly fetch: Fetch;
@@ -113,28 +120,73 @@ export class VendorClient {
   ): Promise<{ response?: VendorResponse; error: string; cause?: unknown }> {
     const timeoutMs = Math.min(this.options.requestTimeoutMs, deadline - this.now());
     this.lastRequestAt = this.now();
+    // Aborting closes the connection, so the rest of a body that is not read is never sent.
+    const stop = new AbortController();
     try {
       const response = await this.fetch(request.url, {
         method: request.method,
         headers: request.headers,
         ...(request.body !== undefined && { body: request.body }),
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop.signal]),
       });
-      const body = await response.text();
-      if (response.status >= 300 && response.status < 400) {
+      const { status, headers } = response;
+      if (status >= 300 && status < 400) {
+        stop.abort();
         throw new PullError(
           'vendor_redirect',
-          `${this.options.vendorName} returned HTTP ${response.status} for ${describe(request.url)} ` +
-            `(a redirect to ${response.headers.get('location') ?? 'no location'}). The relay does not ` +
+          `${this.options.vendorName} returned HTTP ${status} for ${describe(request.url)} ` +
+            `(a redirect to ${headers.get('location') ?? 'no location'}). The relay does not ` +
             'follow redirects, so the API key stays with the configured host; correct api.baseUrl or api.endpoint.',
         );
       }
-      return { response: { status: response.status, headers: response.headers, body }, error: '' };
+      if (isRetryable(status)) {
+        // The retry policy reads only the status and Retry-After.
+        stop.abort();
+        return { response: { status, headers, body: '' }, error: '' };
+      }
+      const body = await this.readBody(request, response, stop);
+      return { response: { status, headers, body }, error: '' };
     } catch (error) {
       if (error instanceof PullError) throw error;
       return { error: describeTransportError(error, timeoutMs), cause: error };
     }
+  }
+
+  /**
+   * Reads the body up to `maxResponseBytes` and decodes it as UTF-8, as `Response.text()` does.
+   * @throws PullError `vendor_response_too_large` as soon as the body passes the limit, or at
+   *   once when its Content-Length does.
+   */
+  private async readBody(
+    request: VendorRequest,
+    response: Response,
+    stop: AbortController,
+  ): Promise<string> {
+    const limit = this.options.maxResponseBytes;
+    const declared = declaredLength(response.headers.get('content-length'));
+    if (declared !== undefined && declared > limit) {
+      stop.abort();
+      throw this.tooLarge(request, response.status, `its Content-Length is ${declared} bytes`);
+    }
+    const body = await readBodyUpTo(response.body, limit);
+    if (body.exceeded) {
+      stop.abort();
+      throw this.tooLarge(request, response.status, `more than ${limit} bytes arrived`);
+    }
+    return new TextDecoder().decode(body.bytes());
+  }
+
+  private tooLarge(request: VendorRequest, status: number, detail: string): PullError {
+    const limit = this.options.maxResponseBytes;
+    return new PullError(
+      'vendor_response_too_large',
+      `${this.options.vendorName} returned a body larger than pulls.maxResponseBytes (${limit} bytes) ` +
+        `for ${describe(request.url)} with HTTP ${status} (${detail}), so the run stopped reading it. ` +
+        'Raise pulls.maxResponseBytes, and pulls.memorySizeMb with it, because reading a body takes ' +
+        "about six times its size in memory. Or lower the job's pageSize where it has one. The " +
+        'checkpoint is unchanged, so no item is lost, but each run fails the same way until then.',
+    );
   }
 
   private giveUp(
@@ -154,7 +206,7 @@ export class VendorClient {
     }
     return new PullError(
       'vendor_unavailable',
-      `${vendorName} did not response ${describe(request.url)} after ${attempts} attempts (last: ` +
+      `${vendorName} did not respond to ${describe(request.url)} after ${formatCount(attempts, 'attempt')} (last: ` +
         `${problem}). The checkpoint is unchanged, so the next scheduled run reads the same items again.`,
       cause === undefined ? undefined : { cause },
     );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { formatCount } from '../shared/format-count.ts';
 import { matchesFilter, type DeadLetterFilter } from './dead-letter-entry.ts';
 import type { DeliveryMessage } from './message.ts';
 import type { DeadLetter, DeadLetterQueue, DeliveryQueue } from './queue.ts';
@@ -107,7 +108,7 @@ export class InProcessQueue extends EventEmitter implements DeliveryQueue {
       ...(message === undefined ? { body: held.body } : { message }),
       reason: 'max_receive_count_exceeded',
       retryable: true,
-      detail: `The queue handed the message out ${held.receiveCount} times without a result.`,
+      detail: `The queue handed the message out ${formatCount(held.receiveCount, 'time')} without a result.`,
       attempts: held.receiveCount,
       failedAt: new Date(this.now()).toISOString(),
     });

@@ -5,6 +5,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { formatCount } from '../shared/format-count.ts';
 import { matchesFilter, parseDeadLetterBody, type DeadLetterFilter } from './dead-letter-entry.ts';
 import type { RedriveResult, StoredDeadLetter } from './in-process.ts';
 import type { DeadLetter } from './queue.ts';
@@ -159,7 +160,7 @@ export class SqsDeadLetters {
       );
       if ((output.Failed ?? []).length > 0) {
         throw new Error(
-          `SQS did not delete ${output.Failed!.length} redriven entries from ${this.#options.queueUrl} ` +
+          `SQS did not delete ${formatCount(output.Failed!.length, 'redriven entry', 'redriven entries')} from ${this.#options.queueUrl} ` +
             '(their records are on the delivery queue too); run the redrive again to retry.',
         );
       }

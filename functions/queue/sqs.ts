@@ -4,6 +4,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { formatCount } from '../shared/format-count.ts';
 import { messageId, serializeMessage, toQueueJson, type DeliveryMessage } from './message.ts';
 import type { DeadLetter, DeadLetterQueue, DeliveryQueue } from './queue.ts';
 
@@ -33,7 +34,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > MAX_BATCH_RETRIES) {
           throw new Error(
-            `SQS did not accept ${pending.length} messages after ${attempt} attempts: ` +
+            `SQS did not accept ${formatCount(pending.length, 'message')} after ${formatCount(attempt, 'attempt')}: ` +
               pending.map((entry) => entry.Id).join(', '),
           );
         }

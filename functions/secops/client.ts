@@ -50,7 +50,10 @@ export interface CreateOptions {
 
 export interface CreateResult {
   table: string;
-  /** sys_id of the new record; absent with simple_response, which returns none. */
+  /**
+   * sys_id of the new record. Absent with simple_response, which returns none, and when a
+   * 2xx response was too large to read or had none, which the client logs as a warning.
+   */
   sysId?: string;
   /** HTTP requests to the API for this record, the successful one included. */
   attempts: number;
@@ -115,7 +118,8 @@ export class SecOpsClient {
    *   failed logins on the instance; the queue tries again later.
    *
    * A POST that timed out may have been stored, so a retry can create a duplicate: the
-   * delivery is at least once.
+   * delivery is at least once. A 2xx is never retried, even when its body is too large to
+   * read or has no sys_id.
    *
    * Throws SecOpsError, or the SecretError of the credentials provider when the instance
    * secret cannot be read or is invalid.
@@ -126,6 +130,7 @@ export class SecOpsClient {
       kind: record.kind,
       table: request.table,
       path: `${this.#config.instance.api.basePath}/${request.resource}`,
+      simpleResponse: this.#config.instance.api.simpleResponse,
     };
     const { maxAttempts, requestTimeoutMs } = this.#config.instance;
     const logFields = { ...options.log, table: request.table };
@@ -151,6 +156,16 @@ export class SecOpsClient {
           sent,
           options.unanswered,
         );
+        if (created.sysIdProblem !== undefined) {
+          // The instance stored the record, so it counts as delivered, because a retry would store it twice.
+          this.#logger.warn('Instance accepted the record, but its sys_id is unknown', {
+            ...logFields,
+            path: context.path,
+            status: created.status,
+            attempt: attempts,
+            problem: created.sysIdProblem,
+          });
+        }
         return { table: request.table, sysId: created.sysId, attempts, status: created.status };
       } catch (error) {
         if (!(error instanceof SecOpsError)) throw error;
@@ -200,7 +215,7 @@ export class SecOpsClient {
     context: RequestContext,
     sent: { token?: string },
     unanswered: UnansweredTally | undefined,
-  ): Promise<{ sysId?: string; status: number }> {
+  ): Promise<{ sysId?: string; sysIdProblem?: string; status: number }> {
     const timeoutMs = this.#config.instance.requestTimeoutMs;
     const started = this.#now();
     let authorization: string;
@@ -237,7 +252,7 @@ export class SecOpsClient {
       this.#now(),
     );
     if (!result.ok) throw result.error;
-    return { sysId: result.sysId, status: response.status };
+    return { sysId: result.sysId, sysIdProblem: result.sysIdProblem, status: response.status };
   }
 
   #endpoint(instanceUrl: string, path: string): URL {

@@ -1,7 +1,9 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
+import { BoundedBody, readBodyUpTo } from '../shared/bounded-body.ts';
 import { withoutByteOrderMark } from '../shared/json.ts';
+import { instanceBodyLimit } from './body-limits.ts';
 import { SecOpsError } from './errors.ts';
 
 /** Response headers by name, in any case; `Headers` from fetch fits. */
@@ -9,11 +11,17 @@ export interface ResponseHeaders {
   get(name: string): string | null;
 }
 
-/** An HTTP response from the instance, read in full so the connection returns to the pool. */
+/**
+ * An HTTP response from the instance. The body is read in full, so the connection returns
+ * to the pool, unless it is longer than `instanceBodyLimit` allows.
+ */
 export interface InstanceResponse {
   status: number;
   headers: ResponseHeaders;
+  /** The body, or only its start when `truncated` is true. */
   body: string;
+  /** True when the body passed its limit: the transport stopped reading and closed the connection. */
+  truncated?: boolean;
 }
 
 /** One request to the instance. */
@@ -32,10 +40,10 @@ export interface UnansweredTally {
 }
 
 /**
- * Sends one request and resolves with the whole response, whatever its status. Rejects
- * when no complete response arrived: with an error named TimeoutError (or AbortError)
- * when `timeoutMs` passed, and otherwise with an error that names the socket failure in
- * `code` or `cause.code`. Never follows a redirect.
+ * Sends one request and resolves with the response, whatever its status, with the body
+ * read up to `instanceBodyLimit`. Rejects when no complete response arrived: with an error
+ * named TimeoutError (or AbortError) when `timeoutMs` passed, and otherwise with an error
+ * that names the socket failure in `code` or `cause.code`. Never follows a redirect.
  */
 export type Transport = (url: URL, request: InstanceRequest) => Promise<InstanceResponse>;
 
@@ -165,9 +173,14 @@ function sendOnce(
       { method: request.method, headers, agent },
       (response) => {
         responded = true;
-        readBody(response).then((body) => {
+        readBody(response).then(({ text, truncated }) => {
           clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, headers: nodeHeaders(response), body });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: nodeHeaders(response),
+            body: text,
+            ...(truncated && { truncated }),
+          });
         }, fail);
       },
     );
@@ -202,11 +215,26 @@ function timeoutError(timeoutMs: number): Error {
   return error;
 }
 
-function readBody(response: IncomingMessage): Promise<string> {
+/**
+ * Reads the body up to `instanceBodyLimit`. Past the limit it destroys the response, which
+ * closes the connection, so the rest is not transferred and the pool never reuses a
+ * connection with unread bytes on it.
+ */
+function readBody(response: IncomingMessage): Promise<{ text: string; truncated: boolean }> {
+  const body = new BoundedBody(
+    instanceBodyLimit(response.statusCode ?? 0, response.headers['content-length']),
+  );
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('end', () => resolve(withoutByteOrderMark(Buffer.concat(chunks).toString('utf8'))));
+    const finish = () => {
+      const text = withoutByteOrderMark(body.bytes().toString('utf8'));
+      resolve({ text, truncated: body.exceeded });
+    };
+    response.on('data', (chunk: Buffer) => {
+      if (body.add(chunk)) return;
+      response.destroy();
+      finish();
+    });
+    response.on('end', finish);
     response.on('error', reject);
     // A connection closed mid-body ends neither with 'end' nor always with 'error'.
     response.on('close', () => {
@@ -232,16 +260,26 @@ function nodeHeaders(response: IncomingMessage): ResponseHeaders {
   };
 }
 
-/** Adapts a fetch function, such as a test's, to a Transport. */
+/** Adapts a fetch function, such as a test's, to a Transport that reads bodies as `nodeTransport` does. */
 export function fetchTransport(fetchImpl: Fetch): Transport {
   return async (url, { timeoutMs, unanswered: _unanswered, ...request }) => {
+    // Aborting closes the connection, so the rest of a body past its limit is not transferred.
+    const stop = new AbortController();
     const response = await fetchImpl(url, {
       ...request,
       redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop.signal]),
     });
-    const body = await response.text();
-    return { status: response.status, headers: response.headers, body };
+    const limit = instanceBodyLimit(response.status, response.headers.get('content-length'));
+    const body = await readBodyUpTo(response.body, limit);
+    if (body.exceeded) stop.abort();
+    return {
+      status: response.status,
+      headers: response.headers,
+      // Decodes as Response.text() does: UTF-8, with a byte order mark dropped.
+      body: new TextDecoder().decode(body.bytes()),
+      ...(body.exceeded && { truncated: true }),
+    };
   };
 }
 

@@ -1,8 +1,17 @@
 import type { OAuthInstanceCredentials } from '../credentials/instance.ts';
 import { quoteInstanceMessage, redactSecrets, SecOpsError } from './errors.ts';
-import { exchange, USER_AGENT, type InstanceResponse, type Transport } from './http.ts';
 import { isJsonObject } from '../shared/json.ts';
-import { notJsonError, NOT_JSON, parseJson, summarize, transportStatusError } from './responses.ts';
+import { MAX_SUCCESS_BODY_BYTES } from './body-limits.ts';
+import { messageInCutBody } from './cut-body.ts';
+import { exchange, USER_AGENT, type InstanceResponse, type Transport } from './http.ts';
+import {
+  hasOtherTypeThanJson,
+  notJsonError,
+  NOT_JSON,
+  parseJson,
+  summarize,
+  transportStatusError,
+} from './responses.ts';
 
 /** ServiceNow's OAuth token endpoint, relative to the instance URL. */
 export const TOKEN_PATH = '/oauth_token.do';
@@ -139,7 +148,11 @@ function readTokenResponse(
 ): { accessToken: string; expiresInSeconds?: number } {
   if (response.status === 400 || response.status === 401) {
     const json = parseJson(response.body);
-    const reason = isJsonObject(json) ? (json.error_description ?? json.error) : undefined;
+    const reason = isJsonObject(json)
+      ? (json.error_description ?? json.error)
+      : response.truncated === true
+        ? messageInCutBody(response.body)
+        : undefined;
     const quoted = typeof reason === 'string' ? ` ("${quoteInstanceMessage(reason)}")` : '';
     throw new SecOpsError(
       'unauthorized',
@@ -152,6 +165,7 @@ function readTokenResponse(
     throw transportStatusError(response, path, now);
   }
 
+  if (response.truncated === true) throw tooLargeForToken(response, path);
   const json = parseJson(response.body);
   if (json === NOT_JSON) throw notJsonError(response, path);
   const accessToken = isJsonObject(json) ? json.access_token : undefined;
@@ -167,4 +181,20 @@ function readTokenResponse(
     accessToken,
     expiresInSeconds: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,
   };
+}
+
+/**
+ * Returns the error for a 2xx from the token endpoint that is too large to read: `not_json`
+ * for a hibernating instance's page (a content type other than JSON), else
+ * `unexpected_response`. The body is not kept, because a success body from this endpoint
+ * may contain a token.
+ */
+function tooLargeForToken(response: InstanceResponse, path: string): SecOpsError {
+  if (hasOtherTypeThanJson(response)) return notJsonError(response, path);
+  return new SecOpsError(
+    'unexpected_response',
+    `the instance responded to ${path} with HTTP ${response.status} and a body larger than ` +
+      `${MAX_SUCCESS_BODY_BYTES} bytes, which is no OAuth token response; check instanceUrl in the instance secret`,
+    { status: response.status },
+  );
 }

@@ -1,5 +1,7 @@
 import type { RecordKind } from '../records/record.ts';
 import { isJsonObject } from '../shared/json.ts';
+import { MAX_SUCCESS_BODY_BYTES } from './body-limits.ts';
+import { messageInCutBody } from './cut-body.ts';
 import { quoteInstanceMessage, SecOpsError, truncateBody, type SecOpsErrorCode } from './errors.ts';
 import type { InstanceResponse } from './http.ts';
 import { parseRetryAfter } from './retry.ts';
@@ -10,9 +12,16 @@ export interface RequestContext {
   table: string;
   /** URL path the request went to, without the query. */
   path: string;
+  /** True when the request asked for simple_response, whose success body has no sys_id. */
+  simpleResponse: boolean;
 }
 
-export type CreateOutcome = { ok: true; sysId?: string } | { ok: false; error: SecOpsError };
+/**
+ * The instance's decision on a create request. A success without `sysId` carries
+ * `sysIdProblem` when the sys_id was expected: a sentence on why it is unknown.
+ */
+export type CreateOutcome =
+  { ok: true; sysId?: string; sysIdProblem?: string } | { ok: false; error: SecOpsError };
 
 type DocumentedCode = Extract<
   SecOpsErrorCode,
@@ -60,16 +69,25 @@ export function matchDocumentedMessage(
  * found in the body with or without the `{"result": ...}` wrapper of include_wrap. With
  * simple_response the body contains only `{"status": "failure"}`, so the HTTP status
  * decides: 403 is insufficient_access, 400 is invalid_post_body, 500 is unknown_error.
+ *
+ * A 2xx means the instance stored the record, so a 2xx whose body is cut at its limit or has
+ * no sys_id is still a success, with `sysIdProblem` set: retrying would store it twice. Only
+ * a cut 2xx whose content type names another type than JSON, such as a hibernating
+ * instance's page, is `not_json`. An error body cut at its limit is read for its first message.
  */
 export function interpretCreateResponse(
   response: InstanceResponse,
   context: RequestContext,
   now: number,
 ): CreateOutcome {
+  const is2xx = response.status >= 200 && response.status < 300;
+  if (is2xx && response.truncated === true) return interpretCut2xx(response, context);
+
   const json = parseJson(response.body);
   const body = isJsonObject(json) ? json : undefined;
-  const inner = body !== undefined && isJsonObject(body.result) ? body.result : body;
-  const is2xx = response.status >= 200 && response.status < 300;
+  const inner =
+    (body !== undefined && isJsonObject(body.result) ? body.result : body) ??
+    innerOfCutBody(response);
   const failed = !is2xx || (inner !== undefined && indicatesFailure(inner));
 
   if (failed && inner !== undefined) {
@@ -95,7 +113,37 @@ export function interpretCreateResponse(
       ),
     };
   }
-  return { ok: true, sysId: findSysId(inner) };
+  const sysId = findSysId(inner);
+  if (sysId !== undefined || context.simpleResponse) return { ok: true, sysId };
+  return { ok: true, sysIdProblem: describeMissingSysId(inner) };
+}
+
+function interpretCut2xx(response: InstanceResponse, context: RequestContext): CreateOutcome {
+  if (hasOtherTypeThanJson(response)) {
+    return { ok: false, error: notJsonError(response, context.path) };
+  }
+  return {
+    ok: true,
+    sysIdProblem: `the response body is larger than ${MAX_SUCCESS_BODY_BYTES} bytes, so it was not read`,
+  };
+}
+
+/** Stands in for the parsed body of an error response cut at its limit, with its first message. */
+function innerOfCutBody(response: InstanceResponse): Record<string, unknown> | undefined {
+  if (response.truncated !== true) return undefined;
+  const message = messageInCutBody(response.body);
+  return message === undefined ? undefined : { message };
+}
+
+/** Maximum keys of a response without sys_id named in the warning. */
+const MAX_NAMED_KEYS = 10;
+
+function describeMissingSysId(body: Record<string, unknown>): string {
+  const keys = Object.keys(body);
+  const named = keys.slice(0, MAX_NAMED_KEYS).map((key) => JSON.stringify(key.slice(0, 40)));
+  const more = keys.length > MAX_NAMED_KEYS ? `, and ${keys.length - MAX_NAMED_KEYS} more` : '';
+  const found = keys.length === 0 ? 'an empty object' : `the keys ${named.join(', ')}${more}`;
+  return `the response has no sys_id at the top level or under "record" (it contains ${found})`;
 }
 
 /**
@@ -167,6 +215,12 @@ export function notJsonError(response: InstanceResponse, path: string): SecOpsEr
       'hibernating developer instance does this, so wake it from the developer portal',
     { status: response.status, lastResponse: summarize(response) },
   );
+}
+
+/** True when the response's Content-Type names a media type other than JSON, such as text/html. */
+export function hasOtherTypeThanJson(response: InstanceResponse): boolean {
+  const type = response.headers.get('content-type');
+  return type !== null && !/\bjson\b/i.test(type);
 }
 
 /** Status and truncated body of a response, to keep on an error. */

@@ -116,6 +116,12 @@ describe('dlq show possiblyDelivered', () => {
     expect(marked).toEqual(['d-unanswered#0', 'd-moved#0']);
   });
 
+  it('dlq list counts the entries', async () => {
+    const listed = await dlq(relayUrl, 'list');
+
+    expect(listed.printed.trimEnd().split('\n').at(-1)).toBe('5 dead-lettered records');
+  });
+
   it('dlq list --json sets the flag', async () => {
     const listed = await dlq(relayUrl, 'list', [], true);
 

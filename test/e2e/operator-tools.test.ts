@@ -143,7 +143,7 @@ describe('local stack operator tools', () => {
       '--filter',
       `deliveryId=${String(answer.body.deliveryId)}`,
     );
-    expect(redriven.stdout).toContain('Redrove 1 record(s)');
+    expect(redriven.stdout).toContain('Redrove 1 record to ');
 
     const delivered = await eventually(() =>
       stack()
@@ -246,7 +246,7 @@ describe('secops-relay dlq against SQS', () => {
       '--filter',
       'reason=insufficient_access',
     );
-    expect(redriven.stdout).toContain(`Redrove 1 record(s) to ${DELIVERY_URL}`);
+    expect(redriven.stdout).toContain(`Redrove 1 record to ${DELIVERY_URL}`);
     expect(sqs.messages.map((held) => held.queueUrl)).toEqual([DELIVERY_URL]);
   });
 });

@@ -20,6 +20,7 @@ describe('pulls configuration', () => {
       dedupeTtlDays: 30,
       requestTimeoutMs: 20_000,
       maxAttempts: 4,
+      maxResponseBytes: 33_554_432,
       timeoutSeconds: 300,
       memorySizeMb: 512,
     });
@@ -109,6 +110,13 @@ describe('pulls configuration', () => {
     ],
   ])('rejects %s', (_name, jobs, message) => {
     expect(parseError({ pulls: { jobs } })).toMatch(message);
+  });
+
+  it.each([
+    [1000, /pulls\.maxResponseBytes: .*>=65536/],
+    [512 * 1024 * 1024, /pulls\.maxResponseBytes: .*<=268435456/],
+  ])('rejects maxResponseBytes %i', (maxResponseBytes, message) => {
+    expect(parseError({ pulls: { maxResponseBytes } })).toMatch(message);
   });
 
   it('parses the example jobs of relay.config.json', () => {

@@ -5,16 +5,21 @@ import { startDynamoDb, type LocalDynamoDb } from '../checkpoints/dynalite.ts';
 import { pullHarness, type PullHarness } from './harness.ts';
 import { startVendorServer, type VendorServer } from './vendor-server.ts';
 
-export type JobInput = NonNullable<NonNullable<RelayConfigInput['pulls']>['jobs']>[number];
+type PullsInput = NonNullable<RelayConfigInput['pulls']>;
+export type JobInput = NonNullable<PullsInput['jobs']>[number];
 
 export interface PullEnvironment {
   /** The fake vendor of the current test; a new one starts for every test. */
   readonly vendor: VendorServer;
   /**
    * Builds a harness for these jobs whose checkpoints live in a fresh table of the local
-   * DynamoDB, with its clock at `clockAt` when given.
+   * DynamoDB, with its clock at `clockAt` when given and any other `pulls` settings.
    */
-  harness(jobs: JobInput[], clockAt?: string): Promise<PullHarness>;
+  harness(
+    jobs: JobInput[],
+    clockAt?: string,
+    settings?: Omit<PullsInput, 'jobs'>,
+  ): Promise<PullHarness>;
 }
 
 /**
@@ -43,10 +48,13 @@ export function usePullEnvironment(): PullEnvironment {
     get vendor() {
       return vendor;
     },
-    async harness(jobs, clockAt) {
+    async harness(jobs, clockAt, settings) {
       tables += 1;
       const table = await dynamo.createTable(`pull-state-${tables}`);
-      const h = pullHarness({ pulls: { jobs } }, new DynamoDbPullState(dynamo.client, table));
+      const h = pullHarness(
+        { pulls: { ...settings, jobs } },
+        new DynamoDbPullState(dynamo.client, table),
+      );
       if (clockAt !== undefined) h.clock.advance(Date.parse(clockAt) - h.clock.now().getTime());
       return h;
     },

@@ -138,6 +138,35 @@ describe('pull run', () => {
     expect(h.enqueuedItems()).toEqual(new Map([1, 2, 3].map((id) => [`threatfox:${id}`, 1])));
   });
 
+  it('fails on an oversized body, keeping the checkpoint', async () => {
+    const h = await env.harness([threatFoxJob()], undefined, { maxResponseBytes: 65_536 });
+    serveIocs([threatFoxIoc(1, '2026-12-01 09:00:00 UTC')]);
+    await h.run('threatfox-recent');
+    const before = await h.state.read('threatfox-recent');
+    h.clock.advance(3_600_000);
+    env.vendor.answer(() => ({ stream: { bytes: 32 * 1024 * 1024, declareLength: false } }));
+
+    const failure = await h.run('threatfox-recent').catch((error: unknown) => error);
+
+    expect((failure as PullError).code).toBe('vendor_response_too_large');
+    expect(await h.state.read('threatfox-recent')).toEqual(before);
+    const logged = h.logs.lines().find((line) => line.message === 'Pull run failed');
+    expect(logged).toMatchObject({
+      level: 'ERROR',
+      job: 'threatfox-recent',
+      code: 'vendor_response_too_large',
+    });
+    expect((await env.vendor.streams[0])?.complete).toBe(false);
+
+    serveIocs([
+      threatFoxIoc(1, '2026-12-01 09:00:00 UTC'),
+      threatFoxIoc(2, '2026-12-01 10:30:00 UTC'),
+    ]);
+    const recovered = await h.run('threatfox-recent');
+
+    expect(recovered).toMatchObject({ outcome: 'completed', queued: 1 });
+  });
+
   it('lets only one of two overlapping runs work', async () => {
     const h = await harnessFor([threatFoxJob()]);
     const answer = threatFoxAnswer([threatFoxIoc(1, '2026-12-01 10:00:00 UTC')]);

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PullError, RunInterruption } from '../../functions/pull/errors.ts';
@@ -24,6 +25,7 @@ function clientFor(clock: FakeClock, options: Partial<VendorClientOptions> = {})
     vendorName: 'Example Vendor',
     requestTimeoutMs: 5000,
     maxAttempts: 4,
+    maxResponseBytes: 1024 * 1024,
     minIntervalMs: 0,
     logger: logs.logger,
     now: () => clock.now().getTime(),
@@ -160,6 +162,9 @@ describe('vendor client', () => {
 
     expect((failure as PullError).code).toBe('vendor_unavailable');
     expect((failure as PullError).message).toContain('no response within 200 ms');
+    expect((failure as PullError).message).toContain(
+      `did not respond to ${vendor.url}/feed after 1 attempt (last:`,
+    );
   });
 
   it('keeps the minimum interval between requests', async () => {
@@ -197,5 +202,81 @@ describe('vendor client', () => {
 
     expect(logs.text()).not.toContain('secret-key');
     expect(logs.lines()[0]).toMatchObject({ url: `${vendor.url}/feed`, problem: 'HTTP 500' });
+  });
+});
+
+describe('vendor client body limit', () => {
+  const LIMIT = 100_000;
+  // Far more than the loopback buffers take, so the server cannot finish unless the client reads.
+  const OVER = 32 * 1024 * 1024;
+
+  async function failureOf(promise: Promise<unknown>): Promise<PullError> {
+    const failure = await promise.catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PullError);
+    return failure as PullError;
+  }
+
+  it.each([
+    ['with Content-Length', true, `its Content-Length is ${OVER} bytes`],
+    ['chunked', false, `more than ${LIMIT} bytes arrived`],
+  ])('rejects a body over the limit, %s', async (_case, declareLength, detail) => {
+    const clock = new FakeClock();
+    const { client } = clientFor(clock, { maxResponseBytes: LIMIT });
+    vendor.answer(() => ({ stream: { bytes: OVER, declareLength } }));
+
+    const failure = await failureOf(client.send(get(vendor.url, '/feed?q=term'), later(clock)));
+
+    expect(failure.code).toBe('vendor_response_too_large');
+    expect(failure.message).toContain(`Example Vendor returned a body larger than`);
+    expect(failure.message).toContain(`pulls.maxResponseBytes (${LIMIT} bytes)`);
+    expect(failure.message).toContain(`for ${vendor.url}/feed with HTTP 200`);
+    expect(failure.message).not.toContain('q=term');
+    expect(failure.message).toContain(detail);
+    expect(failure.message).toContain('Raise pulls.maxResponseBytes');
+    expect(vendor.requests).toHaveLength(1);
+    expect((await vendor.streams[0])?.complete).toBe(false);
+  });
+
+  it.each([
+    ['with Content-Length', true],
+    ['chunked', false],
+  ])('reads a body of exactly the limit, %s', async (_case, declareLength) => {
+    const clock = new FakeClock();
+    const { client } = clientFor(clock, { maxResponseBytes: LIMIT });
+    vendor.answer(() => ({ stream: { bytes: LIMIT, declareLength } }));
+
+    const response = await client.send(get(vendor.url), later(clock));
+
+    expect(response.body).toHaveLength(LIMIT);
+    expect((await vendor.streams[0])?.complete).toBe(true);
+  });
+
+  it('counts decompressed bytes', async () => {
+    const clock = new FakeClock();
+    const { client } = clientFor(clock, { maxResponseBytes: LIMIT });
+    const compressed = gzipSync(Buffer.alloc(10 * LIMIT, ' '));
+    vendor.answer(() => ({ headers: { 'content-encoding': 'gzip' }, bytes: compressed }));
+
+    const failure = await failureOf(client.send(get(vendor.url), later(clock)));
+
+    expect(compressed.length).toBeLessThan(LIMIT);
+    expect(failure.code).toBe('vendor_response_too_large');
+    expect(failure.message).toContain(`more than ${LIMIT} bytes arrived`);
+  });
+
+  it('does not read a retried body', async () => {
+    const clock = new FakeClock();
+    const { client } = clientFor(clock, { maxResponseBytes: LIMIT, maxAttempts: 2 });
+    vendor.answer((request) =>
+      vendor.requests.indexOf(request) === 0
+        ? { status: 503, stream: { bytes: OVER, declareLength: false } }
+        : { json: { ok: true } },
+    );
+
+    const response = await client.send(get(vendor.url), later(clock));
+
+    expect(response.status).toBe(200);
+    expect(vendor.requests).toHaveLength(2);
+    expect((await vendor.streams[0])?.complete).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { streamBody, type StreamedBody, type StreamOutcome } from '../helpers/streamed-body.ts';
 
 /** One request the fake vendor received. */
 export interface ReceivedRequest {
@@ -10,12 +11,16 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** The fake vendor's response: a status, optional headers and a JSON or text body. */
+/** The fake vendor's response: a status, optional headers and a JSON, text or streamed body. */
 export interface VendorReply {
   status?: number;
   headers?: Record<string, string>;
   json?: unknown;
   text?: string;
+  /** A body sent as these bytes, such as a gzip stream with `content-encoding: gzip`. */
+  bytes?: Uint8Array;
+  /** A body of `bytes` bytes written in chunks as the client reads them, in place of `json` or `text`. */
+  stream?: StreamedBody;
   /** Milliseconds to wait before responding. */
   delayMs?: number;
 }
@@ -26,6 +31,8 @@ export interface VendorServer {
   /** Base URL, such as http://127.0.0.1:43512. */
   url: string;
   requests: ReceivedRequest[];
+  /** One outcome per streamed reply, in order; each settles when its response closes. */
+  streams: Promise<StreamOutcome>[];
   /** Replaces how the server responds, from the next request on. */
   answer(route: VendorRoute): void;
   close(): Promise<void>;
@@ -40,6 +47,7 @@ export async function startVendorServer(
 ): Promise<VendorServer> {
   let current = route;
   const requests: ReceivedRequest[] = [];
+  const streams: Promise<StreamOutcome>[] = [];
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -55,7 +63,14 @@ export async function startVendorServer(
         .then(async (reply) => {
           if (reply.delayMs !== undefined)
             await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-          const body = reply.text ?? (reply.json === undefined ? '' : JSON.stringify(reply.json));
+          if (reply.stream !== undefined) {
+            streams.push(streamBody(response, reply.status ?? 200, reply.stream));
+            return;
+          }
+          const body =
+            reply.bytes ??
+            reply.text ??
+            (reply.json === undefined ? '' : JSON.stringify(reply.json));
           response.writeHead(reply.status ?? 200, {
             ...(reply.json !== undefined && { 'content-type': 'application/json' }),
             ...reply.headers,
@@ -73,6 +88,7 @@ export async function startVendorServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    streams,
     answer(next) {
       current = next;
     },

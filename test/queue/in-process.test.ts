@@ -88,6 +88,20 @@ describe('InProcessQueue', () => {
     expect(queue.size).toBe(0);
   });
 
+  it('counts one receive in dead letter', async () => {
+    const clock = { now: 0 };
+    const { queue, deadLetters } = queueAt(clock, 1);
+    await queue.enqueue([message(0)]);
+    await queue.receive(1);
+    clock.now += 1_000;
+
+    await queue.receive(1);
+
+    expect(deadLetters.list()[0]?.detail).toBe(
+      'The queue handed the message out 1 time without a result.',
+    );
+  });
+
   it('emits message when records arrive', async () => {
     const { queue } = queueAt({ now: 0 });
     let emitted = 0;

@@ -132,7 +132,9 @@ describe('SecOpsClient request', () => {
 
   it('returns no sys_id for a simple response', async () => {
     instance.reply(() => ({ status: 201, body: { status: 'success' } }));
-    const { client, deadline } = setup();
+    const { client, deadline } = setup({
+      config: { instance: { api: { simpleResponse: true } } },
+    });
 
     const result = await client.create(record, { deadline: deadline() });
 

@@ -53,6 +53,7 @@ function readable(response: InstanceResponse) {
   return {
     status: response.status,
     body: response.body,
+    truncated: response.truncated,
     contentType: response.headers.get('content-type'),
     setCookie: response.headers.get('set-cookie'),
     location: response.headers.get('location'),

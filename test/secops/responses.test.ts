@@ -8,6 +8,7 @@ import {
 import {
   interpretCreateResponse,
   matchDocumentedMessage,
+  type CreateOutcome,
   type RequestContext,
 } from '../../functions/secops/responses.ts';
 
@@ -15,6 +16,7 @@ const context: RequestContext = {
   kind: 'threat_lookup_result',
   table: 'sn_ti_lookup_result',
   path: '/api/sn_sec_cmn/secops_integration_capabilities/threat_lookup_result',
+  simpleResponse: false,
 };
 const now = Date.parse('2026-03-01T12:00:00Z');
 
@@ -27,6 +29,17 @@ function response(status: number, body: unknown, headers: Record<string, string>
 function errorOf(status: number, body: unknown, headers?: Record<string, string>): SecOpsError {
   const result = interpretCreateResponse(response(status, body, headers), context, now);
   if (result.ok) throw new Error(`expected a failure for HTTP ${status}`);
+  return result.error;
+}
+
+/** Builds a response whose body the transport cut at its limit, keeping `start`. */
+function cutResponse(status: number, start: string, contentType = 'application/json') {
+  const headers = new Headers({ 'content-type': contentType });
+  return { status, headers, body: start, truncated: true };
+}
+
+function failureIn(result: CreateOutcome): SecOpsError {
+  if (result.ok) throw new Error('expected a failure');
   return result.error;
 }
 
@@ -113,12 +126,70 @@ describe('interpretCreateResponse', () => {
       { result: { status: 'success', record: { sys_id: 'c3' } } },
       'c3',
     ],
-    ['simple', { status: 'success' }, undefined],
-    ['simple and wrapped', { result: { status: 'success' } }, undefined],
   ])('reads a success, %s', (_case, body, sysId) => {
     const result = interpretCreateResponse(response(201, body), context, now);
 
     expect(result).toEqual({ ok: true, sysId });
+  });
+
+  it.each([
+    ['simple', { status: 'success' }],
+    ['simple and wrapped', { result: { status: 'success' } }],
+  ])('reads a simple_response success, %s', (_case, body) => {
+    const simple = { ...context, simpleResponse: true };
+
+    const result = interpretCreateResponse(response(201, body), simple, now);
+
+    expect(result).toEqual({ ok: true, sysId: undefined });
+  });
+
+  it.each([
+    ['a success without sys_id', { status: 'success' }, '"status"'],
+    ['an empty object', {}, 'an empty object'],
+    ['another shape', { result: { data: { id: 'a1' }, status: 'success' } }, '"data", "status"'],
+  ])('accepts %s, naming what is missing', (_case, body, found) => {
+    const result = interpretCreateResponse(response(201, body), context, now);
+
+    expect(result).toEqual({ ok: true, sysIdProblem: expect.any(String) });
+    const problem = result.ok ? result.sysIdProblem : undefined;
+    expect(problem).toContain('the response has no sys_id at the top level or under "record"');
+    expect(problem).toContain(found);
+  });
+
+  it('accepts a cut JSON success without reading it', () => {
+    const cut = cutResponse(
+      201,
+      '{"status":"success","sys_id":"a1"',
+      'application/json;charset=UTF-8',
+    );
+
+    const result = interpretCreateResponse(cut, context, now);
+
+    expect(result).toEqual({
+      ok: true,
+      sysIdProblem: 'the response body is larger than 1048576 bytes, so it was not read',
+    });
+  });
+
+  it('raises not_json for a cut HTML success', () => {
+    const cut = cutResponse(200, '<html><body>Your instance is hibernating', 'text/html');
+
+    const error = failureIn(interpretCreateResponse(cut, context, now));
+
+    expect(error.code).toBe('not_json');
+  });
+
+  it.each([
+    [400, 'Mandatory fields missing: observable', 'mandatory_fields_missing'],
+    [500, 'Unable to persist record', 'unable_to_persist'],
+    [500, 'Script Evaluation Exception', 'unknown_error'],
+  ])('reads the message of a cut HTTP %i body', (status, message, code) => {
+    const start = `{"error":{"message":${JSON.stringify(message)},"detail":"xxxx`;
+
+    const error = failureIn(interpretCreateResponse(cutResponse(status, start), context, now));
+
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(message);
   });
 
   it.each([

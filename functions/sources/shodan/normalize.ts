@@ -1,5 +1,6 @@
 import type { Observable } from '../../records/observable.ts';
 import type { ObservableEnrichment, RelayRecord } from '../../records/record.ts';
+import { formatCount } from '../../shared/format-count.ts';
 import { capList, withoutEmpty } from '../shared/detail-values.ts';
 import { parseFieldAs, type PayloadPath } from '../shared/observable-field.ts';
 import { buildEnrichmentRecord } from '../shared/verdict-records.ts';
@@ -108,19 +109,15 @@ function describeHost(address: string, view: ShodanHostView, origin: string): st
   const ports =
     view.ports.length === 0
       ? 'no open ports'
-      : `${countOf(view.ports.length, 'open port')} (${view.ports.slice(0, 10).join(', ')}${view.ports.length > 10 ? ', …' : ''})`;
+      : `${formatCount(view.ports.length, 'open port')} (${view.ports.slice(0, 10).join(', ')}${view.ports.length > 10 ? ', …' : ''})`;
   const vulns =
     view.vulns.length === 0
       ? 'no known vulnerabilities'
-      : `${countOf(view.vulns.length, 'known vulnerability', 'known vulnerabilities')}`;
+      : `${formatCount(view.vulns.length, 'known vulnerability', 'known vulnerabilities')}`;
   const owner = view.org ?? view.isp;
   const ownedBy = owner === undefined ? '' : ` of ${owner}`;
   const updated = view.lastUpdate === undefined ? '' : `; last updated ${view.lastUpdate}`;
   return `${origin} lists ${ports} and ${vulns} on ${address}${ownedBy}${updated}.`;
-}
-
-function countOf(count: number, singular: string, plural = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : plural}`;
 }
 
 function ipObservable(value: string, path: PayloadPath): Observable {

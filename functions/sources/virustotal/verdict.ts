@@ -143,7 +143,7 @@ function decideByEngines(input: VerdictInput, stats: Readonly<Record<string, num
   if (suspiciousByThreshold) return { finding: 'Suspicious', reason: `${thresholdReason}.` };
   return {
     finding: 'Clean',
-    reason: `${flagged} malicious or suspicious detections stay below the Suspicious threshold of ${suspiciousThreshold}.`,
+    reason: `The malicious or suspicious detections (${flagged}) stay below the Suspicious threshold of ${suspiciousThreshold}.`,
   };
 }
 

@@ -35,6 +35,14 @@ describe('decideVerdict thresholds', () => {
     }
   });
 
+  it('states one detection in Clean reason', () => {
+    const verdict = decideVerdict({ type: 'domain', stats: stats(1) });
+
+    expect(verdict.reason).toBe(
+      'The malicious or suspicious detections (1) stay below the Suspicious threshold of 5.',
+    );
+  });
+
   it('uses the documented XSOAR defaults', () => {
     expect(VIRUSTOTAL_THRESHOLDS.malicious).toEqual({
       file: 10,
