@@ -167,8 +167,23 @@ export const sourceSettingsSchema = z
      */
     secretName: z.string().min(1).optional(),
     auth: sourceAuthSchema.prefault({ type: 'token' }),
+    /**
+     * Request header in which the sender puts its own id for a delivery, the same on every
+     * retry of it (such as `X-Delivery-Id`). With it, ingest drops a retry by that id; without
+     * it, ingest compares each record with the last record queued for its subject.
+     */
+    deliveryIdHeader: headerName.optional(),
   })
   .superRefine((settings, context) => {
+    const ownId = { 'standard-webhooks': 'webhook-id header', none: 'EventBridge event id' };
+    if (settings.deliveryIdHeader !== undefined && Object.hasOwn(ownId, settings.auth.type)) {
+      const type = settings.auth.type as keyof typeof ownId;
+      context.addIssue({
+        code: 'custom',
+        path: ['deliveryIdHeader'],
+        message: `is not used with auth type "${type}", whose deliveries carry the ${ownId[type]}: remove the key`,
+      });
+    }
     if (settings.auth.type !== 'none' && settings.secretName === undefined) {
       context.addIssue({
         code: 'custom',

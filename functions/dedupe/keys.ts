@@ -5,7 +5,10 @@ import type { RelayRecord } from '../records/record.ts';
 export interface DeliveryIdentity {
   /** The relay's source id, so two sources never share a key. */
   source: string;
-  /** The sender's own delivery id (Standard Webhooks `webhook-id`), kept across its retries. */
+  /**
+   * The sender's own delivery id, kept across its retries: the Standard Webhooks `webhook-id`,
+   * or the value of the source's `deliveryIdHeader`.
+   */
   senderDeliveryId?: string;
   /** The EventBridge event id, kept across EventBridge's retries of the event. */
   eventId?: string;
@@ -17,10 +20,21 @@ export interface DeliveryIdentity {
  */
 export function deliveryKey(identity: DeliveryIdentity): string | undefined {
   if (identity.senderDeliveryId !== undefined) {
-    return `delivery#${identity.source}#${identity.senderDeliveryId}`;
+    return `delivery#${identity.source}#${keyPart(identity.senderDeliveryId)}`;
   }
-  if (identity.eventId !== undefined) return `event#${identity.source}#${identity.eventId}`;
+  if (identity.eventId !== undefined) {
+    return `event#${identity.source}#${keyPart(identity.eventId)}`;
+  }
   return undefined;
+}
+
+/** Maximum id length kept as it is in a key, in UTF-8 bytes (DynamoDB keys take 2,048). */
+const MAX_PLAIN_ID_BYTES = 512;
+
+/** Returns a sender's id for use in a key: as it is, or its SHA-256 when it is too long. */
+function keyPart(id: string): string {
+  if (Buffer.byteLength(id) <= MAX_PLAIN_ID_BYTES) return id;
+  return `sha256:${hash('sha256', id, 'hex')}`;
 }
 
 /**

@@ -8,6 +8,7 @@ export const INGEST_ERROR_STATUS = {
   duplicate_json_key: 400,
   json_too_deep: 400,
   forbidden_json_key: 400,
+  invalid_delivery_id: 400,
   missing_credentials: 401,
   invalid_token: 401,
   invalid_signature: 401,

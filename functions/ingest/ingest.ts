@@ -57,9 +57,9 @@ export async function ingestWebhook(
       { secretName: settings.secretName, values },
       now,
     );
-    if (authentication.senderDeliveryId !== undefined) {
-      log.senderDeliveryId = authentication.senderDeliveryId;
-    }
+    const senderDeliveryId =
+      authentication.senderDeliveryId ?? readDeliveryId(request, settings.deliveryIdHeader);
+    if (senderDeliveryId !== undefined) log.senderDeliveryId = senderDeliveryId;
 
     return await acceptPayload(adapter, readJsonBody(request, deps.config.ingest), log, now, deps);
   } catch (error) {
@@ -87,6 +87,28 @@ function resolveWebhookSource(sourceId: string, deps: IngestDependencies) {
     );
   }
   return { adapter, settings };
+}
+
+/** Maximum length of a sender delivery id, in characters; UUIDs and similar ids fit easily. */
+const MAX_DELIVERY_ID_LENGTH = 256;
+
+/**
+ * Reads the sender's delivery id from the source's `deliveryIdHeader`. A request without the
+ * header is deduplicated record by record, as if no header were configured.
+ */
+function readDeliveryId(request: WebhookRequest, header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const value = request.headers[header]?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (value.length > MAX_DELIVERY_ID_LENGTH || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new IngestError(
+      400,
+      'invalid_delivery_id',
+      `The ${header} header must be 1 to ${MAX_DELIVERY_ID_LENGTH} printable ASCII characters ` +
+        `without spaces; got ${value.length} characters. Send the same id on every retry of a delivery.`,
+    );
+  }
+  return value;
 }
 
 function checkBodySize(body: string | Buffer, maxBytes: number): void {

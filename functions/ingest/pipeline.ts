@@ -41,7 +41,7 @@ export interface DeliveryLog {
   deliveryId: string;
   source: string;
   requestId?: string;
-  /** The sender's own id for the delivery (Standard Webhooks `webhook-id`). */
+  /** The sender's own id for the delivery (Standard Webhooks `webhook-id` or `deliveryIdHeader`). */
   senderDeliveryId?: string;
   /** The EventBridge event id. */
   eventId?: string;
