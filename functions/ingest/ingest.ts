@@ -99,7 +99,7 @@ const MAX_DELIVERY_ID_LENGTH = 256;
 function readDeliveryId(request: WebhookRequest, header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const value = request.headers[header]?.trim();
-  if (value === undefined || value === '') return undefined;
+  if (value === undefined) return undefined;
   if (value.length > MAX_DELIVERY_ID_LENGTH || !/^[\x21-\x7e]+$/.test(value)) {
     throw new IngestError(
       400,

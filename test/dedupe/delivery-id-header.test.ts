@@ -105,6 +105,7 @@ describe('deliveryIdHeader', () => {
   });
 
   it.each([
+    ['no characters', ''],
     ['a space', 'feed 1'],
     ['a control character', 'feed\u00011'],
     ['a non-ASCII character', 'feed-\u00e9'],
@@ -159,5 +160,28 @@ describe('deliveryKey', () => {
     const key = deliveryKey({ source: 'generic', eventId: 'e'.repeat(600) });
 
     expect(key).toMatch(/^event#generic#sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('deliveries with and without ids', () => {
+  it('compares a record without an id with the last one sent with an id', async () => {
+    await ingestWebhook(request(verdict('Malicious')), deps);
+    await ingestWebhook(request(verdict('Clean'), 'feed-1'), deps);
+    const flipped = await ingestWebhook(request(verdict('Malicious')), deps);
+
+    expect(flipped.body).toMatchObject({ records: 1 });
+    expect(flipped.body.duplicate).toBeUndefined();
+    expect(queued.map((message) => message.record)).toMatchObject([
+      { finding: 'Malicious' },
+      { finding: 'Clean' },
+      { finding: 'Malicious' },
+    ]);
+  });
+
+  it('drops a repeat without an id of the last record sent with one', async () => {
+    await ingestWebhook(request(verdict('Clean'), 'feed-1'), deps);
+    const repeat = await ingestWebhook(request(verdict('Clean')), deps);
+
+    expect(repeat.body).toMatchObject({ records: 0, duplicate: true, duplicates: 1 });
   });
 });
