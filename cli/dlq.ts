@@ -7,6 +7,7 @@ import {
 } from '../functions/queue/dead-letter-entry.ts';
 import type { RedriveResult, StoredDeadLetter } from '../functions/queue/in-process.ts';
 import { SqsDeadLetters } from '../functions/queue/sqs-dead-letters.ts';
+import { SOURCE_IDS } from '../functions/sources/index.ts';
 import { LocalDeadLetters } from './dead-letters-local.ts';
 import { CliError } from './errors.ts';
 
@@ -46,6 +47,7 @@ export interface CliOutput {
 export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<number> {
   const source = openSource(options);
   const filter = readFilter(options.filters);
+  rejectIgnoredOptions(options);
 
   switch (options.subcommand) {
     case 'list': {
@@ -106,6 +108,32 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
   }
 }
 
+/**
+ * Rejects selection options the subcommand would ignore: `dlq list --id x` would otherwise
+ * list every entry, and `dlq show <id> --filter …` would show the entry whatever the filter.
+ */
+function rejectIgnoredOptions(options: DlqOptions): void {
+  const selection = [
+    ...(options.filters.length > 0 ? ['--filter'] : []),
+    ...(options.ids.length > 0 ? ['--id'] : []),
+    ...(options.all ? ['--all'] : []),
+  ];
+  const ignored =
+    options.subcommand === 'list'
+      ? selection.filter((option) => option !== '--filter')
+      : options.subcommand === 'show'
+        ? selection
+        : [];
+  if (ignored.length > 0) {
+    throw new CliError(
+      `dlq ${options.subcommand} does not take ${ignored.join(' or ')}; ` +
+        (options.subcommand === 'list'
+          ? 'select entries with --filter key=value.'
+          : 'it prints the one entry whose <id> it is given.'),
+    );
+  }
+}
+
 function openSource(options: DlqOptions): DeadLetterSource {
   if (options.queueUrl === undefined) {
     if (options.toQueueUrl !== undefined || options.region !== undefined) {
@@ -128,7 +156,7 @@ function openSource(options: DlqOptions): DeadLetterSource {
 
 function readFilter(terms: string[]): DeadLetterFilter {
   try {
-    return parseFilterTerms(terms);
+    return parseFilterTerms(terms, { sources: SOURCE_IDS });
   } catch (error) {
     throw new CliError((error as Error).message);
   }
@@ -179,7 +207,9 @@ export const DLQ_USAGE = `  dlq list                    List dead-lettered recor
   dlq redrive                 Send records back to the delivery queue and remove their
                               entries. Needs --filter, --id or --all.
       --filter <key=value>    Only entries whose reason, source, deliveryId, kind or
-                              retryable matches; repeat to combine (list and redrive)
+                              retryable matches; repeat with other keys to combine (list
+                              and redrive). An unknown reason, source or kind is an error
+                              that lists the valid values.
       --id <id>               Only this entry; repeat for several (redrive)
       --all                   Every entry (redrive)
       --json                  Print JSON (list and redrive)
