@@ -9,7 +9,7 @@ import type { RedriveResult, StoredDeadLetter } from '../functions/queue/in-proc
 import { SqsDeadLetters } from '../functions/queue/sqs-dead-letters.ts';
 import { SOURCE_IDS } from '../functions/sources/index.ts';
 import { LocalDeadLetters } from './dead-letters-local.ts';
-import { CliError } from './errors.ts';
+import { CliError, UsageError } from './errors.ts';
 
 /** Operations the `dlq` commands need from a dead-letter queue, local or in AWS. */
 interface DeadLetterSource {
@@ -59,7 +59,7 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
     case 'show': {
       const id = options.positionals[0];
       if (id === undefined || options.positionals.length !== 1)
-        throw new CliError('dlq show needs exactly one <id>; dlq list prints the ids.');
+        throw new UsageError('dlq', 'dlq show needs exactly one <id>; dlq list prints the ids.');
       const entry = await source.get(id);
       if (entry === undefined)
         throw new CliError(`No dead-letter entry "${id}"; dlq list prints the ids.`, 1);
@@ -68,7 +68,8 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
     }
     case 'redrive': {
       if (!options.all && options.filters.length === 0 && options.ids.length === 0) {
-        throw new CliError(
+        throw new UsageError(
+          'dlq',
           'dlq redrive needs --filter key=value, --id <id> or --all, so that nothing is redriven by accident.',
         );
       }
@@ -102,8 +103,11 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
       return notFound.length > 0 ? 1 : 0;
     }
     default:
-      throw new CliError(
-        `dlq needs a subcommand: list, show <id> or redrive; got "${options.subcommand ?? ''}".`,
+      throw new UsageError(
+        'dlq',
+        options.subcommand === undefined
+          ? 'dlq needs a subcommand: list, show <id> or redrive.'
+          : `Unknown dlq subcommand "${options.subcommand}"; use list, show <id> or redrive.`,
       );
   }
 }
@@ -125,7 +129,8 @@ function rejectIgnoredOptions(options: DlqOptions): void {
         ? selection
         : [];
   if (ignored.length > 0) {
-    throw new CliError(
+    throw new UsageError(
+      'dlq',
       `dlq ${options.subcommand} does not take ${ignored.join(' or ')}; ` +
         (options.subcommand === 'list'
           ? 'select entries with --filter key=value.'
@@ -137,7 +142,8 @@ function rejectIgnoredOptions(options: DlqOptions): void {
 function openSource(options: DlqOptions): DeadLetterSource {
   if (options.queueUrl === undefined) {
     if (options.toQueueUrl !== undefined || options.region !== undefined) {
-      throw new CliError(
+      throw new UsageError(
+        'dlq',
         '--region and --to-queue-url apply to a queue in AWS; pass --queue-url too.',
       );
     }
@@ -242,7 +248,7 @@ export async function runDlqCommand(args: string[], stdout: CliOutput): Promise<
       },
     });
   } catch (error) {
-    throw new CliError(`${(error as Error).message}\n\nUsage:\n${DLQ_USAGE}`);
+    throw new UsageError('dlq', (error as Error).message);
   }
   const { values, positionals } = parsed;
   const [subcommand, ...rest] = positionals;
