@@ -59,12 +59,14 @@ export async function main(argv: string[]): Promise<number> {
         return await runPullCommand(rest, process.stdout);
       case 'dlq':
         return await runDlqCommand(rest, process.stdout);
-      case undefined:
       case 'help':
       case '--help':
       case '-h':
         process.stdout.write(`${USAGE}\n`);
         return 0;
+      case undefined:
+        // No command is a usage error, so a script that lost its arguments does not pass.
+        throw new CliError(`A command is missing.\n\n${USAGE}`);
       default:
         throw new CliError(`Unknown command "${command}".\n\n${USAGE}`);
     }

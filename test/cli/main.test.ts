@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+
+const run = promisify(execFile);
 
 let stdout: string;
 let stderr: string;
@@ -69,6 +73,27 @@ describe('usage errors', () => {
 
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: secops-relay send [options]');
+    expect(stderr).toBe('');
+  });
+});
+
+describe('no command', () => {
+  it('exits 2 with the usage on stderr', async () => {
+    const failure = await run(process.execPath, ['bin/secops-relay.js']).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+    expect('code' in failure && failure.code).toBe(2);
+    expect(failure.stdout).toBe('');
+    expect(failure.stderr).toContain('secops-relay: A command is missing.');
+    expect(failure.stderr).toContain('Commands:');
+  });
+
+  it.each([['help'], ['--help'], ['-h']])('%s exits 0 with the usage', async (argument) => {
+    const code = await main([argument]);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('Commands:');
     expect(stderr).toBe('');
   });
 });
