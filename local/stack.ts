@@ -61,6 +61,20 @@ export interface LocalStack {
 /** Only loopback: the local stack is for one machine and never listens on a network. */
 const HOST = '127.0.0.1';
 
+/** Failure of the relay or the sandbox instance to listen on its port, as when another program uses it. */
+export class ListenError extends Error {
+  constructor(
+    readonly server: 'relay' | 'sandbox',
+    readonly port: number,
+    /** The system error code, such as EADDRINUSE or EACCES. */
+    readonly code: string | undefined,
+    cause: unknown,
+  ) {
+    super(`The ${server} cannot listen on ${HOST}:${port}: ${(cause as Error).message}`, { cause });
+    this.name = 'ListenError';
+  }
+}
+
 /**
  * Starts the whole relay on this machine: the sandbox instance, the ingest handler behind a
  * local HTTP server, the in-process queue and the forward handler fed by a local poller.
@@ -91,14 +105,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       6 * functionTimeoutMs + config.deployment.forward.maxBatchingWindowSeconds * 1000,
   });
 
+  const sandboxPort = options.sandboxPort ?? 3001;
   const sandbox =
     options.sandbox === false
       ? undefined
       : await startSandbox({
-          port: options.sandboxPort ?? 3001,
+          port: sandboxPort,
           host: HOST,
           config,
           logger: loggers.sandbox,
+        }).catch((error: unknown) => {
+          // Only a failed listen is about the port, while a SandboxSetupError is about the configuration.
+          if ((error as NodeJS.ErrnoException).syscall !== 'listen') throw error;
+          throw new ListenError(
+            'sandbox',
+            sandboxPort,
+            (error as NodeJS.ErrnoException).code,
+            error,
+          );
         });
 
   const instanceSecrets = pointAtSandbox(
@@ -159,11 +183,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ingestMemorySizeMb: config.deployment.ingest.memorySizeMb,
     maxJsonDepth: config.ingest.maxJsonDepth,
   });
+  const relayPort = options.port ?? 3000;
   try {
-    await listen(server, options.port ?? 3000);
+    await listen(server, relayPort);
   } catch (error) {
     await sandbox?.close();
-    throw error;
+    throw new ListenError('relay', relayPort, (error as NodeJS.ErrnoException).code, error);
   }
   forwarder.start();
   const { port } = server.address() as AddressInfo;
