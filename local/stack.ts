@@ -55,7 +55,10 @@ export interface LocalStack {
   breaker: CircuitBreaker;
   /** The stand-in for the SQS event source: its peak concurrency and invocation count. */
   forwarder: LocalForwarder;
+  /** Stops the servers and waits for the forward invocations in progress, up to their timeout. */
   close(): Promise<void>;
+  /** Logs how many records the in-memory queues hold, which a stop loses; logs nothing when both are empty. */
+  logLostRecords(): void;
 }
 
 /** Only loopback: the local stack is for one machine and never listens on a network. */
@@ -193,6 +196,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   forwarder.start();
   const { port } = server.address() as AddressInfo;
 
+  // The in-process queues live in memory: say what a stop loses instead of losing it quietly.
+  const logLostRecords = () => {
+    const dead = deadLetters.list().length;
+    if (queue.size > 0 || dead > 0) {
+      logger.warn('Local stack stopped with records in memory; they are lost', {
+        queuedRecords: queue.size,
+        deadLetteredRecords: dead,
+      });
+    }
+  };
+
   return {
     relayUrl: `http://${HOST}:${port}`,
     sandbox,
@@ -209,16 +223,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         server.closeAllConnections();
       });
       await forwarder.stop();
-      // The in-process queues live in memory: say what a stop loses instead of losing it quietly.
-      const dead = deadLetters.list().length;
-      if (queue.size > 0 || dead > 0) {
-        logger.warn('Local stack stopped with records in memory; they are lost', {
-          queuedRecords: queue.size,
-          deadLetteredRecords: dead,
-        });
-      }
+      logLostRecords();
       await sandbox?.close();
     },
+    logLostRecords,
   };
 }
 

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfigFile, parseConfig } from '../functions/config/load.ts';
+import { createLogger } from '../functions/shared/logger.ts';
 import { ListenError, startLocalStack } from './stack.ts';
+import { createStopHandler } from './stop-signals.ts';
 
 /**
  * `npm start`: the relay on 127.0.0.1:$PORT (3000) and the sandbox instance on
@@ -41,14 +43,11 @@ try {
     ].join('\n'),
   );
 
-  const shutdown = () => {
-    stack.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  const stop = createStopHandler(stack, createLogger('secops-relay-local'), (code) =>
+    process.exit(code),
+  );
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 } catch (error) {
   process.stderr.write(
     error instanceof ListenError
