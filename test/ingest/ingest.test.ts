@@ -7,9 +7,11 @@ import { ingestWebhook, type IngestDependencies } from '../../functions/ingest/i
 import { fromHttpApiEvent, type WebhookRequest } from '../../functions/ingest/request.ts';
 import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import type { DeliveryQueue } from '../../functions/queue/queue.ts';
+import { SqsDeliveryQueue } from '../../functions/queue/sqs.ts';
 import { InMemoryMetrics } from '../../functions/shared/metrics.ts';
 import { NormalizationError, type SourceAdapter } from '../../functions/sources/source.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
+import { fakeSqsClient, startFakeSqs } from '../helpers/fake-sqs.ts';
 
 const TOKEN = 'test-token-value';
 const HMAC_SECRET = 'test-hmac-secret';
@@ -245,6 +247,34 @@ describe('ingestWebhook', () => {
     expect(result.status).toBe(503);
     expect(result.body.code).toBe('queue_unavailable');
     expect(logs.text()).toContain('queue is down');
+  });
+
+  it('answers 503 without claiming nothing was queued', async () => {
+    const sqs = await startFakeSqs();
+    const client = fakeSqsClient(sqs.endpoint);
+    // Twelve records take two SendMessageBatch calls, and the second one keeps failing.
+    sqs.rejectIds.add('r11');
+    const ips = Array.from({ length: 12 }, (_, index) => `198.51.100.${index + 1}`);
+    try {
+      const result = await ingestWebhook(webhook({ json: { ips } }), {
+        ...deps,
+        queue: new SqsDeliveryQueue(
+          client,
+          'https://sqs.eu-west-1.amazonaws.com/123456789012/delivery',
+        ),
+      });
+
+      expect(result.status).toBe(503);
+      expect(result.body.code).toBe('queue_unavailable');
+      expect(sqs.messages).toHaveLength(11);
+      expect(result.body.message).not.toContain('kept none');
+      expect(result.body.message).toContain('some may be queued already');
+      expect(result.body.message).toContain('Send the delivery again');
+      expect(logs.text()).toContain('SQS accepted 11 of 12 messages');
+    } finally {
+      client.destroy();
+      await sqs.close();
+    }
   });
 
   it('answers 503 when the source secret is missing, naming no secret value', async () => {
