@@ -300,6 +300,55 @@ describe('ingestWebhook', () => {
   });
 });
 
+describe('ingestWebhook with a base64 body', () => {
+  function signedEvent(body: string, signedBytes: Buffer | undefined) {
+    return fromHttpApiEvent({
+      rawPath: '/webhooks/signed',
+      headers: {
+        'content-type': 'application/json',
+        ...(signedBytes !== undefined && {
+          'x-signature': `sha256=${createHmac('sha256', HMAC_SECRET).update(signedBytes).digest('hex')}`,
+        }),
+      },
+      pathParameters: { source: 'signed' },
+      isBase64Encoded: true,
+      body,
+      requestContext: { http: { method: 'POST' } },
+    } as never);
+  }
+
+  it.each([
+    ['signed over the text', Buffer.from('not base64!')],
+    ['signed over nothing', Buffer.alloc(0)],
+    ['without a signature', undefined],
+  ])('answers 400 for invalid base64 %s', async (_case, signedBytes) => {
+    const result = await ingestWebhook(signedEvent('not base64!', signedBytes), deps);
+
+    expect(result.status).toBe(400);
+    expect(result.body.code).toBe('malformed_request');
+    expect(result.body.message).toContain('marked as base64-encoded but is not valid base64');
+  });
+
+  it('accepts a valid signature over decoded bytes', async () => {
+    const bytes = Buffer.from(JSON.stringify({ ips: ['198.51.100.7'] }));
+    const result = await ingestWebhook(signedEvent(bytes.toString('base64'), bytes), deps);
+
+    expect(result.status).toBe(202);
+    expect(queue.messages).toHaveLength(1);
+  });
+
+  it('answers 401 for a wrong signature over valid base64', async () => {
+    const bytes = Buffer.from(JSON.stringify({ ips: ['198.51.100.7'] }));
+    const result = await ingestWebhook(
+      signedEvent(bytes.toString('base64'), Buffer.from('other bytes')),
+      deps,
+    );
+
+    expect(result.status).toBe(401);
+    expect(result.body.code).toBe('invalid_signature');
+  });
+});
+
 describe('fromHttpApiEvent', () => {
   it('decodes a base64 body to the exact bytes sent', () => {
     const bytes = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x31, 0x7d, 0x0a]);
