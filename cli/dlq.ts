@@ -8,8 +8,9 @@ import {
 import type { RedriveResult, StoredDeadLetter } from '../functions/queue/in-process.ts';
 import { SqsDeadLetters } from '../functions/queue/sqs-dead-letters.ts';
 import { formatCount } from '../functions/shared/format-count.ts';
+import { SOURCE_IDS } from '../functions/sources/index.ts';
 import { LocalDeadLetters } from './dead-letters-local.ts';
-import { CliError } from './errors.ts';
+import { CliError, UsageError } from './errors.ts';
 
 /** Operations the `dlq` commands need from a dead-letter queue, local or in AWS. */
 interface DeadLetterSource {
@@ -47,6 +48,7 @@ export interface CliOutput {
 export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<number> {
   const source = openSource(options);
   const filter = readFilter(options.filters);
+  rejectIgnoredOptions(options);
 
   switch (options.subcommand) {
     case 'list': {
@@ -58,7 +60,7 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
     case 'show': {
       const id = options.positionals[0];
       if (id === undefined || options.positionals.length !== 1)
-        throw new CliError('dlq show needs exactly one <id>; dlq list prints the ids.');
+        throw new UsageError('dlq', 'dlq show needs exactly one <id>; dlq list prints the ids.');
       const entry = await source.get(id);
       if (entry === undefined)
         throw new CliError(`No dead-letter entry "${id}"; dlq list prints the ids.`, 1);
@@ -67,7 +69,8 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
     }
     case 'redrive': {
       if (!options.all && options.filters.length === 0 && options.ids.length === 0) {
-        throw new CliError(
+        throw new UsageError(
+          'dlq',
           'dlq redrive needs --filter key=value, --id <id> or --all, so that nothing is redriven by accident.',
         );
       }
@@ -101,16 +104,47 @@ export async function runDlq(options: DlqOptions, stdout: CliOutput): Promise<nu
       return notFound.length > 0 ? 1 : 0;
     }
     default:
-      throw new CliError(
-        `dlq needs a subcommand: list, show <id> or redrive; got "${options.subcommand ?? ''}".`,
+      throw new UsageError(
+        'dlq',
+        options.subcommand === undefined
+          ? 'dlq needs a subcommand: list, show <id> or redrive.'
+          : `Unknown dlq subcommand "${options.subcommand}"; use list, show <id> or redrive.`,
       );
+  }
+}
+
+/**
+ * Rejects selection options the subcommand would ignore: `dlq list --id x` would otherwise
+ * list every entry, and `dlq show <id> --filter …` would show the entry whatever the filter.
+ */
+function rejectIgnoredOptions(options: DlqOptions): void {
+  const selection = [
+    ...(options.filters.length > 0 ? ['--filter'] : []),
+    ...(options.ids.length > 0 ? ['--id'] : []),
+    ...(options.all ? ['--all'] : []),
+  ];
+  const ignored =
+    options.subcommand === 'list'
+      ? selection.filter((option) => option !== '--filter')
+      : options.subcommand === 'show'
+        ? selection
+        : [];
+  if (ignored.length > 0) {
+    throw new UsageError(
+      'dlq',
+      `dlq ${options.subcommand} does not take ${ignored.join(' or ')}; ` +
+        (options.subcommand === 'list'
+          ? 'select entries with --filter key=value.'
+          : 'it prints the one entry whose <id> it is given.'),
+    );
   }
 }
 
 function openSource(options: DlqOptions): DeadLetterSource {
   if (options.queueUrl === undefined) {
     if (options.toQueueUrl !== undefined || options.region !== undefined) {
-      throw new CliError(
+      throw new UsageError(
+        'dlq',
         '--region and --to-queue-url apply to a queue in AWS; pass --queue-url too.',
       );
     }
@@ -129,7 +163,7 @@ function openSource(options: DlqOptions): DeadLetterSource {
 
 function readFilter(terms: string[]): DeadLetterFilter {
   try {
-    return parseFilterTerms(terms);
+    return parseFilterTerms(terms, { sources: SOURCE_IDS });
   } catch (error) {
     throw new CliError((error as Error).message);
   }
@@ -180,7 +214,9 @@ export const DLQ_USAGE = `  dlq list                    List dead-lettered recor
   dlq redrive                 Send records back to the delivery queue and remove their
                               entries. Needs --filter, --id or --all.
       --filter <key=value>    Only entries whose reason, source, deliveryId, kind or
-                              retryable matches; repeat to combine (list and redrive)
+                              retryable matches; repeat with other keys to combine (list
+                              and redrive). An unknown reason, source or kind is an error
+                              that lists the valid values.
       --id <id>               Only this entry; repeat for several (redrive)
       --all                   Every entry (redrive)
       --json                  Print JSON (list and redrive)
@@ -213,7 +249,7 @@ export async function runDlqCommand(args: string[], stdout: CliOutput): Promise<
       },
     });
   } catch (error) {
-    throw new CliError(`${(error as Error).message}\n\nUsage:\n${DLQ_USAGE}`);
+    throw new UsageError('dlq', (error as Error).message);
   }
   const { values, positionals } = parsed;
   const [subcommand, ...rest] = positionals;

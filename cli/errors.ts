@@ -8,3 +8,17 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/**
+ * A command line that does not fit one command's usage, such as an unknown option or a
+ * missing argument. The CLI prints the message, then the usage of that command only.
+ */
+export class UsageError extends CliError {
+  constructor(
+    readonly command: 'send' | 'dlq' | 'pull',
+    message: string,
+  ) {
+    super(message, 2);
+    this.name = 'UsageError';
+  }
+}

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, parseConfig } from '../functions/config/load.ts';
 import type { RelayConfig } from '../functions/config/schema.ts';
 import { DLQ_USAGE, runDlqCommand } from './dlq.ts';
-import { CliError } from './errors.ts';
+import { CliError, UsageError } from './errors.ts';
 import { PULL_USAGE, runPullCommand } from './pull.ts';
 import { send } from './send.ts';
 
@@ -26,12 +26,16 @@ ${PULL_USAGE}
 
 <file> may be "-" to read standard input.`;
 
-/** The part of the usage about one command, for `secops-relay <command> --help`. */
-const COMMAND_USAGE: Readonly<Record<string, string>> = {
+/** The part of the usage about one command, for `secops-relay <command> --help` and usage errors. */
+const COMMAND_USAGE: Readonly<Record<UsageError['command'], string>> = {
   send: `${SEND_USAGE}\n\n<file> may be "-" to read standard input.`,
   dlq: DLQ_USAGE,
   pull: PULL_USAGE,
 };
+
+function commandUsage(command: UsageError['command']): string {
+  return `Usage: secops-relay ${command} [options]\n\n${COMMAND_USAGE[command]}\n\nsecops-relay help lists every command.\n`;
+}
 
 /** Runs the CLI and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -41,11 +45,10 @@ export async function main(argv: string[]): Promise<number> {
     // command's own arguments and are left alone.
     const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
     if (command !== undefined && (options.includes('--help') || options.includes('-h'))) {
-      const usage = Object.hasOwn(COMMAND_USAGE, command) ? COMMAND_USAGE[command] : undefined;
       process.stdout.write(
-        usage === undefined
-          ? `${USAGE}\n`
-          : `Usage: secops-relay ${command} [options]\n\n${usage}\n\nsecops-relay help lists every command.\n`,
+        Object.hasOwn(COMMAND_USAGE, command)
+          ? commandUsage(command as UsageError['command'])
+          : `${USAGE}\n`,
       );
       return 0;
     }
@@ -56,16 +59,22 @@ export async function main(argv: string[]): Promise<number> {
         return await runPullCommand(rest, process.stdout);
       case 'dlq':
         return await runDlqCommand(rest, process.stdout);
-      case undefined:
       case 'help':
       case '--help':
       case '-h':
         process.stdout.write(`${USAGE}\n`);
         return 0;
+      case undefined:
+        // No command is a usage error, so a script that lost its arguments does not pass.
+        throw new CliError(`A command is missing.\n\n${USAGE}`);
       default:
         throw new CliError(`Unknown command "${command}".\n\n${USAGE}`);
     }
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`secops-relay: ${error.message}\n\n${commandUsage(error.command)}`);
+      return error.exitCode;
+    }
     if (error instanceof CliError || error instanceof ConfigError) {
       process.stderr.write(`secops-relay: ${error.message}\n`);
       return error instanceof CliError ? error.exitCode : 2;
@@ -81,8 +90,18 @@ async function runSend(args: string[]): Promise<number> {
     secret: { type: 'string' },
     config: { type: 'string' },
   });
-  if (values.source === undefined) throw new CliError(`send needs --source <id>.\n\n${USAGE}`);
-  if (positionals.length !== 1) throw new CliError(`send needs exactly one <file>.\n\n${USAGE}`);
+  if (values.source === undefined) {
+    throw new UsageError('send', 'send needs --source <id>, the source to send as.');
+  }
+  if (positionals.length === 0) {
+    throw new UsageError('send', 'send needs a <file> to post, or "-" for standard input.');
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(
+      'send',
+      `send posts one <file>; got ${positionals.length}: ${positionals.join(' ')}.`,
+    );
+  }
 
   const result = await send({
     config: readConfig(values.config),
@@ -103,7 +122,7 @@ function parseOptions<Options extends Record<string, { type: 'string' | 'boolean
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new CliError(`${(error as Error).message}\n\n${USAGE}`);
+    throw new UsageError('send', (error as Error).message);
   }
 }
 

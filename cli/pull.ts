@@ -13,7 +13,7 @@ import { PullError } from '../functions/pull/errors.ts';
 import { runPullJob, type PullRunResult } from '../functions/pull/run.ts';
 import { InMemoryMetrics } from '../functions/shared/metrics.ts';
 import { getSource } from '../functions/sources/index.ts';
-import { CliError } from './errors.ts';
+import { CliError, UsageError } from './errors.ts';
 
 export const PULL_USAGE = `  pull <job> --once           Run one pull job of the configuration once, locally, against its
                               api.baseUrl (a loopback test server is allowed), and print the result.
@@ -77,10 +77,16 @@ export async function runPullCommand(args: string[], out: NodeJS.WritableStream)
   const { values, positionals } = parsePullArgs(args);
   const jobId = positionals[0];
   if (positionals.length !== 1 || jobId === undefined) {
-    throw new CliError(`pull needs exactly one <job>.\n\n${PULL_USAGE}`);
+    throw new UsageError(
+      'pull',
+      positionals.length === 0
+        ? "pull needs a <job>, the id of a job in the configuration's pulls.jobs."
+        : `pull runs one <job>; got ${positionals.length}: ${positionals.join(' ')}.`,
+    );
   }
   if (values.once !== true) {
-    throw new CliError(
+    throw new UsageError(
+      'pull',
       'pull runs a job only with --once; in AWS, EventBridge Scheduler runs each job on its schedule.',
     );
   }
@@ -134,7 +140,7 @@ function parsePullArgs(args: string[]) {
       },
     });
   } catch (error) {
-    throw new CliError(`${(error as Error).message}\n\n${PULL_USAGE}`);
+    throw new UsageError('pull', (error as Error).message);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFilterTerms, type DeadLetterFilter } from '../functions/queue/dead-letter-entry.ts';
 import type { InProcessDeadLetterQueue, InProcessQueue } from '../functions/queue/in-process.ts';
+import { SOURCE_IDS } from '../functions/sources/index.ts';
 
 /** Largest redrive request body the local server reads, in bytes. */
 const MAX_REDRIVE_BODY_BYTES = 64 * 1024;
@@ -77,7 +78,10 @@ export async function serveDeadLetters(
 
 function readQueryFilter(url: URL, response: ServerResponse): DeadLetterFilter | undefined {
   try {
-    return parseFilterTerms([...url.searchParams].map(([key, value]) => `${key}=${value}`));
+    return parseFilterTerms(
+      [...url.searchParams].map(([key, value]) => `${key}=${value}`),
+      { sources: SOURCE_IDS },
+    );
   } catch (error) {
     sendJson(response, 400, { code: 'invalid_filter', message: (error as Error).message });
     return undefined;
@@ -129,7 +133,10 @@ async function readRedriveBody(
     const terms = Object.entries((filter ?? {}) as Record<string, unknown>).map(
       ([key, value]) => `${key}=${String(value)}`,
     );
-    return { filter: parseFilterTerms(terms), ids: ids as string[] | undefined };
+    return {
+      filter: parseFilterTerms(terms, { sources: SOURCE_IDS }),
+      ids: ids as string[] | undefined,
+    };
   } catch (error) {
     return invalid((error as Error).message);
   }

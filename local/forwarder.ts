@@ -32,6 +32,9 @@ export interface LocalForwarderOptions {
   minimumRetryDelayMs?: () => number;
 }
 
+/** Time `stop` allows past an invocation's function timeout for the handler to return its result. */
+const STOP_GRACE_MS = 1_000;
+
 /**
  * Plays the part of the SQS event source mapping for the local stack. Up to
  * `maxConcurrency` pollers each receive a batch from the in-process queue and invoke the
@@ -45,6 +48,8 @@ export class LocalForwarder {
   /** Counts message arrivals, so a poller does not sleep past messages that came during its receive. */
   private arrivals = 0;
   private inFlight = 0;
+  /** Function timeouts of the invocations running now, in epoch milliseconds. */
+  private readonly invocationTimeouts = new Set<{ at: number }>();
   /** Maximum number of invocations that ran at the same time since the start. */
   peakConcurrency = 0;
   /** Invocations since the start. */
@@ -60,17 +65,48 @@ export class LocalForwarder {
     this.pollers = Array.from({ length: pollers }, () => this.poll());
   }
 
-  /** Stops after the batches in progress, if any. */
+  /**
+   * Stops after the batches in progress, waiting at most `maxStopWaitMs()`. An invocation
+   * still running then is left behind with a warning, as Lambda ends one at its timeout.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.options.queue.off('message', this.onMessage);
     for (const wake of this.wakers) wake();
-    await Promise.all(this.pollers);
+
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(this.maxStopWaitMs(), STOP_GRACE_MS));
+    });
+    const finished = await Promise.race([Promise.all(this.pollers).then(() => true), timedOut]);
+    clearTimeout(timer);
+    if (!finished) {
+      this.options.logger.warn(
+        'Forward invocation still running past its timeout; stopped without it',
+        {
+          invocations: this.inFlight,
+        },
+      );
+    }
   }
 
   /** Number of invocations running now. */
   get busy(): number {
     return this.inFlight;
+  }
+
+  /**
+   * Returns the longest time `stop` waits, in milliseconds: until the invocations running now
+   * reach their function timeout, plus a second for their results. Returns 0 when none runs.
+   */
+  maxStopWaitMs(): number {
+    if (this.invocationTimeouts.size === 0) return 0;
+    const latest = Math.max(...[...this.invocationTimeouts].map((timeout) => timeout.at));
+    return Math.max(0, latest - Date.now()) + STOP_GRACE_MS;
+  }
+
+  private get functionTimeoutMs(): number {
+    return this.options.functionTimeoutMs ?? 60_000;
   }
 
   private readonly onMessage = () => {
@@ -87,13 +123,21 @@ export class LocalForwarder {
         await this.idle(arrivalsBefore);
         continue;
       }
+      if (!this.running) {
+        // Stopped during the receive: an invocation now would outlast the time stop() allows.
+        for (const held of batch) this.options.queue.release(held.messageId, 0);
+        return;
+      }
+      const timeout = { at: Date.now() + this.functionTimeoutMs };
       this.inFlight += 1;
+      this.invocationTimeouts.add(timeout);
       this.invocations += 1;
       this.peakConcurrency = Math.max(this.peakConcurrency, this.inFlight);
       try {
         await this.invoke(batch);
       } finally {
         this.inFlight -= 1;
+        this.invocationTimeouts.delete(timeout);
       }
     }
   }
@@ -104,11 +148,7 @@ export class LocalForwarder {
     try {
       const response = await handler(
         { Records: batch.map(toSqsRecord) },
-        localContext(
-          'secops-relay-forward',
-          this.options.functionTimeoutMs ?? 60_000,
-          this.options.memorySizeMb,
-        ),
+        localContext('secops-relay-forward', this.functionTimeoutMs, this.options.memorySizeMb),
       );
       failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
     } catch (error) {

@@ -57,11 +57,28 @@ export interface LocalStack {
   breaker: CircuitBreaker;
   /** The stand-in for the SQS event source: its peak concurrency and invocation count. */
   forwarder: LocalForwarder;
+  /** Stops the servers and waits for the forward invocations in progress, up to their timeout. */
   close(): Promise<void>;
+  /** Logs how many records the in-memory queues hold, which a stop loses; logs nothing when both are empty. */
+  logLostRecords(): void;
 }
 
 /** Only loopback: the local stack is for one machine and never listens on a network. */
 const HOST = '127.0.0.1';
+
+/** Failure of the relay or the sandbox instance to listen on its port, as when another program uses it. */
+export class ListenError extends Error {
+  constructor(
+    readonly server: 'relay' | 'sandbox',
+    readonly port: number,
+    /** The system error code, such as EADDRINUSE or EACCES. */
+    readonly code: string | undefined,
+    cause: unknown,
+  ) {
+    super(`The ${server} cannot listen on ${HOST}:${port}: ${(cause as Error).message}`, { cause });
+    this.name = 'ListenError';
+  }
+}
 
 /**
  * Starts the whole relay on this machine: the sandbox instance, the ingest handler behind a
@@ -93,14 +110,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       6 * functionTimeoutMs + config.deployment.forward.maxBatchingWindowSeconds * 1000,
   });
 
+  const sandboxPort = options.sandboxPort ?? 3001;
   const sandbox =
     options.sandbox === false
       ? undefined
       : await startSandbox({
-          port: options.sandboxPort ?? 3001,
+          port: sandboxPort,
           host: HOST,
           config,
           logger: loggers.sandbox,
+        }).catch((error: unknown) => {
+          // Only a failed listen is about the port, while a SandboxSetupError is about the configuration.
+          if ((error as NodeJS.ErrnoException).syscall !== 'listen') throw error;
+          throw new ListenError(
+            'sandbox',
+            sandboxPort,
+            (error as NodeJS.ErrnoException).code,
+            error,
+          );
         });
 
   const instanceSecrets = pointAtSandbox(
@@ -161,14 +188,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ingestMemorySizeMb: config.deployment.ingest.memorySizeMb,
     maxJsonDepth: config.ingest.maxJsonDepth,
   });
+  const relayPort = options.port ?? 3000;
   try {
-    await listen(server, options.port ?? 3000);
+    await listen(server, relayPort);
   } catch (error) {
     await sandbox?.close();
-    throw error;
+    throw new ListenError('relay', relayPort, (error as NodeJS.ErrnoException).code, error);
   }
   forwarder.start();
   const { port } = server.address() as AddressInfo;
+
+  // The in-process queues live in memory: say what a stop loses instead of losing it quietly.
+  const logLostRecords = () => {
+    const dead = deadLetters.list().length;
+    if (queue.size > 0 || dead > 0) {
+      logger.warn('Local stack stopped with records in memory; they are lost', {
+        queuedRecords: queue.size,
+        deadLetteredRecords: dead,
+      });
+    }
+  };
 
   return {
     relayUrl: `http://${HOST}:${port}`,
@@ -186,16 +225,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         server.closeAllConnections();
       });
       await forwarder.stop();
-      // The in-process queues live in memory: say what a stop loses instead of losing it quietly.
-      const dead = deadLetters.list().length;
-      if (queue.size > 0 || dead > 0) {
-        logger.warn('Local stack stopped with records in memory; they are lost', {
-          queuedRecords: queue.size,
-          deadLetteredRecords: dead,
-        });
-      }
+      logLostRecords();
       await sandbox?.close();
     },
+    logLostRecords,
   };
 }
 

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { configFileOrigin, loadConfigFile, parseConfig } from '../functions/config/load.ts';
-import { startLocalStack } from './stack.ts';
+import { createLogger } from '../functions/shared/logger.ts';
+import { ListenError, startLocalStack } from './stack.ts';
+import { createStopHandler } from './stop-signals.ts';
 
 /**
  * `npm start`: the relay on 127.0.0.1:$PORT (3000) and the sandbox instance on
@@ -48,17 +50,43 @@ try {
     ].join('\n'),
   );
 
-  const shutdown = () => {
-    stack.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  const stop = createStopHandler(stack, createLogger('secops-relay-local'), (code) =>
+    process.exit(code),
+  );
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 } catch (error) {
-  process.stderr.write(`Cannot start the local relay: ${(error as Error).message}\n`);
+  process.stderr.write(
+    error instanceof ListenError
+      ? explainListenError(error)
+      : `Cannot start the local relay: ${(error as Error).message}\n`,
+  );
   process.exit(1);
+}
+
+/** Names the port that failed, the server that needs it and the variable that moves it. */
+function explainListenError(error: ListenError): string {
+  const [server, variable, example] =
+    error.server === 'relay'
+      ? ['The relay', 'PORT', 3100]
+      : ['The sandbox instance', 'SANDBOX_PORT', 3101];
+  const problem =
+    error.code === 'EADDRINUSE'
+      ? 'the port is already in use'
+      : error.code === 'EACCES'
+        ? 'this user may not listen on the port'
+        : (error.cause as Error).message;
+  const lines = [
+    `${server} cannot listen on 127.0.0.1:${error.port}: ${problem}.`,
+    `Stop the program that uses the port, or set ${variable} to a free port, as in ` +
+      `${variable}=${example} npm start (${variable}=0 picks one).`,
+  ];
+  if (error.server === 'relay') {
+    lines.push(
+      'Then pass --url http://127.0.0.1:<port> to npx secops-relay send and dlq, or set SECOPS_RELAY_URL.',
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function readPort(name: string, fallback: number): number {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SecretError } from '../credentials/secret-store.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { IngestError } from './errors.ts';
-import { readJsonBody } from './json-body.ts';
+import { checkBodyDecoded, readJsonBody } from './json-body.ts';
 import {
   acceptPayload,
   rejectionResult,
@@ -42,6 +42,7 @@ export async function ingestWebhook(
       );
     }
     checkBodySize(request.body, deps.config.ingest.maxBodyBytes);
+    checkBodyDecoded(request);
 
     if (settings.secretName === undefined || settings.auth.type === 'none') {
       throw new SecretError(

@@ -26,14 +26,8 @@ export interface JsonBodyOptions {
 export function readJsonBody(request: WebhookRequest, options: JsonBodyOptions = {}): unknown {
   checkMediaType(request.headers['content-type']);
   checkContentEncoding(request.headers['content-encoding']);
+  checkBodyDecoded(request);
 
-  if (request.bodyError !== undefined) {
-    throw new IngestError(
-      400,
-      'malformed_request',
-      `${request.bodyError} Send the raw JSON bytes.`,
-    );
-  }
   if (request.body.length === 0) {
     throw new IngestError(400, 'malformed_json', 'The body is empty; send a JSON document.');
   }
@@ -56,6 +50,22 @@ export function readJsonBody(request: WebhookRequest, options: JsonBodyOptions =
     const lead =
       error.code === 'malformed_json' ? 'The body is not valid JSON' : 'The JSON body is rejected';
     throw new IngestError(400, error.code, `${lead}: ${error.message}${where}.`, { cause: error });
+  }
+}
+
+/**
+ * Throws a 400 `malformed_request` when the front end's body could not be decoded, such as
+ * base64 that is not valid. Ingest runs it before authentication, because the body is then
+ * empty, and a signature over the bytes sent would fail as if the secret were wrong. It
+ * reads only the request, never the secret.
+ */
+export function checkBodyDecoded(request: WebhookRequest): void {
+  if (request.bodyError !== undefined) {
+    throw new IngestError(
+      400,
+      'malformed_request',
+      `${request.bodyError} Send the raw JSON bytes.`,
+    );
   }
 }
 

@@ -230,7 +230,9 @@ async function enqueue(queue: DeliveryQueue, messages: DeliveryMessage[]): Promi
     throw new IngestError(
       503,
       'queue_unavailable',
-      'The relay could not queue the records and kept none of them. Send the delivery again.',
+      'The relay could not queue every record of this delivery, and some may be queued ' +
+        'already. Send the delivery again so that none is lost; a record that was queued ' +
+        'both times may then reach the instance twice.',
       { cause: error },
     );
   }

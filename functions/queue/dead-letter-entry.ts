@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { RECORD_KINDS } from '../records/record.ts';
+import { SECOPS_ERROR_RETRYABLE } from '../secops/errors.ts';
 import { deliveryMessageSchema } from './message.ts';
 import type { DeadLetter } from './queue.ts';
 
@@ -16,6 +18,20 @@ const deadLetterSchema = z.object({
 
 /** Reason shown for a message SQS moved to the dead-letter queue itself, with no entry around it. */
 export const MOVED_BY_QUEUE_REASON = 'max_receive_count_exceeded';
+
+/**
+ * Every reason a dead-letter entry can carry, as docs/errors.md lists them: the instance's
+ * permanent rejections (the SecOps error codes that are not retried), then the reasons the
+ * forwarder and the queue set themselves.
+ */
+export const DEAD_LETTER_REASONS: readonly string[] = [
+  ...Object.entries(SECOPS_ERROR_RETRYABLE)
+    .filter(([, retryable]) => !retryable)
+    .map(([code]) => code),
+  'retries_exhausted',
+  'invalid_message',
+  MOVED_BY_QUEUE_REASON,
+];
 
 /**
  * Reads a dead-letter queue message body. It is either an entry the forwarder wrote, or a
@@ -85,10 +101,15 @@ export function matchesFilter(entry: DeadLetter, filter: DeadLetterFilter): bool
 }
 
 /**
- * Reads `reason=retries_exhausted` style terms into a filter, throwing an Error that names
- * the term and the keys it accepts.
+ * Reads `reason=retries_exhausted` style terms into a filter. Throws an Error naming the term
+ * and the valid keys or values when a key is unknown or repeated, or when a reason, kind,
+ * source or retryable value is one no entry can have, because such a filter matches nothing
+ * and a redrive with it would report success. `deliveryId` takes any value.
  */
-export function parseFilterTerms(terms: readonly string[]): DeadLetterFilter {
+export function parseFilterTerms(
+  terms: readonly string[],
+  known: { sources: readonly string[] },
+): DeadLetterFilter {
   const filter: DeadLetterFilter = {};
   for (const term of terms) {
     const separator = term.indexOf('=');
@@ -99,14 +120,32 @@ export function parseFilterTerms(terms: readonly string[]): DeadLetterFilter {
         `Invalid filter "${term}": write key=value with a key of ${DEAD_LETTER_FILTER_KEYS.join(', ')}.`,
       );
     }
+    if (Object.hasOwn(filter, key)) {
+      throw new Error(
+        `Invalid filter "${term}": ${key} is given twice, and an entry has only one ${key}. ` +
+          'Run the command once per value.',
+      );
+    }
     if (key === 'retryable') {
       if (value !== 'true' && value !== 'false') {
         throw new Error(`Invalid filter "${term}": retryable is true or false.`);
       }
       filter.retryable = value === 'true';
-    } else {
-      filter[key as Exclude<keyof DeadLetterFilter, 'retryable'>] = value;
+      continue;
     }
+    const allowed = {
+      reason: { what: 'a dead-letter reason', values: DEAD_LETTER_REASONS },
+      kind: { what: 'a record kind', values: RECORD_KINDS as readonly string[] },
+      source: { what: 'a source id', values: known.sources },
+      deliveryId: undefined,
+    }[key as Exclude<keyof DeadLetterFilter, 'retryable'>];
+    if (allowed !== undefined && !allowed.values.includes(value)) {
+      throw new Error(
+        `Invalid filter "${term}": "${value}" is not ${allowed.what}. ` +
+          `Valid values: ${allowed.values.join(', ')}.`,
+      );
+    }
+    filter[key as Exclude<keyof DeadLetterFilter, 'retryable'>] = value;
   }
   return filter;
 }

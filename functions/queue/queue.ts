@@ -24,7 +24,10 @@ export interface DeadLetter {
 
 /** The queue ingest puts records on for the forwarder: SQS in AWS, an in-process queue locally. */
 export interface DeliveryQueue {
-  /** Enqueues every message, or throws without having enqueued a partial set it did not report. */
+  /**
+   * Enqueues every message, or throws. A queue that sends in several requests, as SQS does,
+   * may have enqueued some of the messages when it throws, and its error gives their count.
+   */
   enqueue(messages: DeliveryMessage[]): Promise<void>;
 }
 

@@ -23,25 +23,40 @@ export class SqsDeliveryQueue implements DeliveryQueue {
   ) {}
 
   /**
-   * Sends all messages in batches. Entries that SQS reports as failed are sent again;
-   * if some still fail, it throws, and ingest answers 503 so that the sender retries.
-   * Messages sent before the failure stay queued, so a retried delivery may be delivered
-   * twice, which at-least-once delivery allows.
+   * Sends all messages in batches and sends the entries SQS reports as failed again. When
+   * some still fail, or a request fails, it throws, so ingest returns 503 and the sender
+   * retries. Messages SQS accepted before the failure stay queued, and the error gives
+   * their count. A retried delivery may therefore be delivered twice, as at-least-once
+   * delivery allows.
    */
   async enqueue(messages: DeliveryMessage[]): Promise<void> {
+    let accepted = 0;
+    const failure = (problem: string, cause?: unknown) =>
+      new Error(
+        `SQS accepted ${accepted} of ${messages.length} messages before it failed: ${problem}`,
+        cause === undefined ? undefined : { cause },
+      );
+
     for (const batch of toBatches(messages)) {
       let pending = batch;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > MAX_BATCH_RETRIES) {
-          throw new Error(
+          throw failure(
             `SQS did not accept ${formatCount(pending.length, 'message')} after ${formatCount(attempt, 'attempt')}: ` +
               pending.map((entry) => entry.Id).join(', '),
           );
         }
-        const output = await this.client.send(
-          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
-        );
-        const failedIds = new Set((output.Failed ?? []).map((failure) => failure.Id));
+        let output;
+        try {
+          output = await this.client.send(
+            new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
+          );
+        } catch (error) {
+          // A request that failed without a response may still have queued its entries, which are not counted.
+          throw failure(`SendMessageBatch failed: ${(error as Error).message}`, error);
+        }
+        const failedIds = new Set((output.Failed ?? []).map((entry) => entry.Id));
+        accepted += pending.length - failedIds.size;
         pending = pending.filter((entry) => failedIds.has(entry.Id));
       }
     }

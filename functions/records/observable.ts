@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import * as z from 'zod';
-import { cidrNetwork, compressIpv6, parseCidr, unmapCidr, unmapIpv4 } from './ip.ts';
+import { cidrNetwork, compressIpv6, parseCidr, splitHostPort, unmapCidr, unmapIpv4 } from './ip.ts';
 
 export const OBSERVABLE_TYPES = [
   'ipv4',
@@ -137,6 +137,7 @@ export function canonicalizeObservable(type: ObservableType, raw: string): Obser
 export function parseObservable(raw: string): Observable {
   const type = detectObservableType(raw);
   if (type === undefined) {
+    rejectPort(refang(raw.trim()), raw);
     throw new InvalidObservableError(
       `Cannot tell what kind of observable "${abbreviate(raw)}" is. Expected an IPv4 or IPv6 ` +
         'address, a CIDR range, an MD5, SHA-1, SHA-256 or SHA-512 hex digest, an http, https ' +
@@ -214,6 +215,7 @@ function canonicalIp(type: 'ipv4' | 'ipv6', value: string, raw: string): Observa
     if (type === 'ipv6') return { type, value: compressIpv6(value) };
   }
   if (version === 4 && type === 'ipv4') return { type, value };
+  rejectPort(value, raw);
   const expected =
     type === 'ipv4'
       ? 'an IPv4 address (or an IPv4-mapped IPv6 address)'
@@ -238,6 +240,7 @@ function canonicalDomain(value: string, raw: string): string {
   // domainToASCII lower-cases and converts IDNs to punycode; it returns '' for invalid names.
   const domain = domainToASCII(value.replace(/\.$/, ''));
   if (!DOMAIN.test(domain)) {
+    rejectPort(value, raw);
     throw new InvalidObservableError(`"${abbreviate(raw)}" is not a domain name.`, raw);
   }
   return domain;
@@ -299,6 +302,33 @@ function canonicalUrl(value: string, raw: string): string {
   // As WHATWG serializes it, an empty path is "/", so "http://example.com" and "http://example.com/" match.
   const path = tail === '' || tail.startsWith('?') || tail.startsWith('#') ? `/${tail}` : tail;
   return `${url.protocol}//${userInfo}${url.hostname}${port}${path}`;
+}
+
+/**
+ * Throws an InvalidObservableError naming the port when the value is an IP address or a
+ * domain name with a port (`192.0.2.1:8080`, `[2001:db8::1]:443`, `example.com:8443`).
+ * Observables of those types have no port, and dropping it silently would widen a verdict
+ * about one service to the whole host. A bare IPv6 address such as `2001:db8::1:443` is a
+ * valid address and never gets here.
+ */
+function rejectPort(value: string, raw: string): void {
+  const endpoint = splitHostPort(value);
+  if (endpoint === undefined) return;
+  const version = isIP(endpoint.host);
+  const kind =
+    version === 4 || version === 6
+      ? { value: 'an IP address', observables: 'IP observables' }
+      : DOMAIN.test(domainToASCII(endpoint.host.replace(/\.$/, '')))
+        ? { value: 'a domain name', observables: 'Domain observables' }
+        : undefined;
+  if (kind === undefined) return;
+  const hostInUrl = version === 6 ? `[${endpoint.host}]` : endpoint.host;
+  throw new InvalidObservableError(
+    `"${abbreviate(raw)}" is ${kind.value} with port ${endpoint.port}. ${kind.observables} ` +
+      `have no port: send "${abbreviate(endpoint.host)}" alone, or a URL such as ` +
+      `"http://${abbreviate(hostInUrl)}:${endpoint.port}/" when the port matters.`,
+    raw,
+  );
 }
 
 function digestLength(type: ObservableType): number {

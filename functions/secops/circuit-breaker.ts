@@ -25,20 +25,42 @@ export interface CircuitStateChange {
   openForMs?: number;
 }
 
-/** A request refused because the instance's circuit is open; no request was sent. */
+/** Why the breaker rejected a request: the circuit is open, or half open with its one probe still out. */
+export type CircuitRejection =
+  | { state: 'open'; retryAfterMs: number; reason: string; failureThreshold: number }
+  | { state: 'half_open'; retryAfterMs: number };
+
+/** Rejection of a request because the instance's circuit is open or probing, so no request was sent. */
 export class CircuitOpenError extends Error {
   readonly code = 'circuit_open';
-  /** Milliseconds until the circuit lets a probe through. */
+  /**
+   * Milliseconds until a request may go out: the rest of the cool-down while open, or one
+   * cool-down while a probe is out, although that probe's outcome decides.
+   */
   readonly retryAfterMs: number;
+  /** The circuit's state: `open`, or `half_open` while its one probe has no response yet. */
+  readonly state: CircuitRejection['state'];
 
-  constructor(retryAfterMs: number) {
+  constructor(rejection: CircuitRejection) {
     super(
-      `the circuit to the instance is open after repeated failures; no request was sent, ` +
-        `and a probe is due in ${retryAfterMs} ms`,
+      rejection.state === 'half_open'
+        ? 'the circuit to the instance is half open and its probe request has no response ' +
+            'yet, so no request was sent. Requests resume when the probe succeeds, and the ' +
+            'circuit opens again if it fails'
+        : `the circuit to the instance is open because ${openCause(rejection)}, so no request ` +
+            `was sent. The next probe may go out in ${rejection.retryAfterMs} ms`,
     );
     this.name = 'CircuitOpenError';
-    this.retryAfterMs = retryAfterMs;
+    this.retryAfterMs = rejection.retryAfterMs;
+    this.state = rejection.state;
   }
+}
+
+function openCause(rejection: Extract<CircuitRejection, { state: 'open' }>): string {
+  if (rejection.reason === 'failures')
+    return `${rejection.failureThreshold} requests in a row failed`;
+  if (rejection.reason === 'probe_failed') return 'its last probe failed';
+  return `it was tripped (${rejection.reason})`;
 }
 
 /** The right to send one request. Only the first outcome reported counts. */
@@ -70,6 +92,8 @@ export class CircuitBreaker {
   #coolDownMs: number;
   #openUntil = 0;
   #probeInFlight = false;
+  /** Why the circuit last opened: `failures`, `probe_failed` or the reason given to `trip`. */
+  #openReason = '';
   /** Times the circuit opened. */
   opened = 0;
   /** Requests refused while the circuit was open. */
@@ -100,9 +124,18 @@ export class CircuitBreaker {
   /** Takes a permit for one request, or throws CircuitOpenError when none may go out now. */
   acquire(): CircuitPermit {
     const state = this.state;
-    if (state === 'open' || (state === 'half_open' && this.#probeInFlight)) {
+    if (state === 'open') {
       this.refused += 1;
-      throw new CircuitOpenError(this.waitMs());
+      throw new CircuitOpenError({
+        state,
+        retryAfterMs: this.waitMs(),
+        reason: this.#openReason,
+        failureThreshold: this.#options.failureThreshold,
+      });
+    }
+    if (state === 'half_open' && this.#probeInFlight) {
+      this.refused += 1;
+      throw new CircuitOpenError({ state, retryAfterMs: this.waitMs() });
     }
     const probe = state === 'half_open';
     if (probe) this.#probeInFlight = true;
@@ -161,6 +194,7 @@ export class CircuitBreaker {
     this.#openUntil = Math.max(this.#openUntil, this.#now() + openForMs);
     this.#consecutiveFailures = 0;
     if (this.#state === 'open') return;
+    this.#openReason = reason;
     this.opened += 1;
     this.#change('open', reason, this.#openUntil - this.#now());
   }

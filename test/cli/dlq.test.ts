@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDlq, type DlqOptions } from '../../cli/dlq.ts';
+import { CliError } from '../../cli/errors.ts';
+import { DEAD_LETTER_REASONS } from '../../functions/queue/dead-letter-entry.ts';
 import { InProcessDeadLetterQueue, InProcessQueue } from '../../functions/queue/in-process.ts';
 import type { DeadLetter } from '../../functions/queue/queue.ts';
 import { serveDeadLetters } from '../../local/dead-letter-routes.ts';
@@ -23,6 +26,21 @@ function deadLetter(deliveryId: string, fields: Partial<DeadLetter>): DeadLetter
     failedAt: '2026-03-01T12:00:05.000Z',
     ...fields,
   };
+}
+
+/** Serves the relay's own dead-letter routes on loopback, so commands read what the local stack serves. */
+async function startDeadLetterRoutes(
+  queue: InProcessQueue,
+  deadLetters: InProcessDeadLetterQueue,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    void serveDeadLetters(request, response, url, { queue, deadLetters }).then((served) => {
+      if (!served) response.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /** Runs one `dlq` command against the relay at `url` and returns what it printed. */
@@ -74,15 +92,7 @@ describe('dlq show possiblyDelivered', () => {
       body: 'not a delivery message',
     });
 
-    // The relay's own dead-letter routes, so the command reads what the local stack serves.
-    server = createServer((request, response) => {
-      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-      void serveDeadLetters(request, response, url, { queue, deadLetters }).then((served) => {
-        if (!served) response.writeHead(404).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    relayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, url: relayUrl } = await startDeadLetterRoutes(queue, deadLetters));
   });
 
   afterAll(async () => {
@@ -140,5 +150,136 @@ describe('dlq show possiblyDelivered', () => {
       'd-moved': true,
       'not a delivery message': false,
     });
+  });
+});
+
+describe('dlq filters', () => {
+  const deadLetters = new InProcessDeadLetterQueue();
+  const queue = new InProcessQueue({ maxReceiveCount: 3, deadLetters });
+  let server: Server;
+  let relayUrl: string;
+
+  beforeAll(async () => {
+    await deadLetters.deadLetter(deadLetter('d-exhausted', {}));
+    ({ server, url: relayUrl } = await startDeadLetterRoutes(queue, deadLetters));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  /** Runs a command and returns the CliError it failed with. */
+  async function failure(options: Partial<DlqOptions>): Promise<CliError> {
+    try {
+      await runDlq(
+        {
+          subcommand: 'list',
+          positionals: [],
+          filters: [],
+          ids: [],
+          all: false,
+          json: false,
+          url: relayUrl,
+          ...options,
+        },
+        { write: () => {} },
+      );
+    } catch (error) {
+      expect(error).toBeInstanceOf(CliError);
+      return error as CliError;
+    }
+    throw new Error('expected the command to fail, but it succeeded');
+  }
+
+  it('redrive rejects a mistyped reason', async () => {
+    const error = await failure({ subcommand: 'redrive', filters: ['reason=retries_exausted'] });
+
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('"retries_exausted" is not a dead-letter reason');
+    for (const reason of [
+      'retries_exhausted',
+      'max_receive_count_exceeded',
+      'insufficient_access',
+    ]) {
+      expect(error.message).toContain(reason);
+    }
+    expect(deadLetters.list()).toHaveLength(1);
+  });
+
+  it.each([
+    ['kind=lookup', '"lookup" is not a record kind', 'threat_lookup_result'],
+    ['source=virustotl', '"virustotl" is not a source id', 'virustotal'],
+    ['retryable=yes', 'retryable is true or false', 'retryable'],
+  ])('list rejects the filter %s', async (term, problem, listed) => {
+    const error = await failure({ filters: [term] });
+
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(problem);
+    expect(error.message).toContain(listed);
+  });
+
+  it('list rejects a key given twice', async () => {
+    const error = await failure({
+      filters: ['reason=retries_exhausted', 'reason=invalid_message'],
+    });
+    expect(error.message).toContain('reason is given twice');
+  });
+
+  it('list accepts every documented reason', async () => {
+    for (const reason of DEAD_LETTER_REASONS) {
+      const output = { printed: '' };
+      const code = await runDlq(
+        {
+          subcommand: 'list',
+          positionals: [],
+          filters: [`reason=${reason}`],
+          ids: [],
+          all: false,
+          json: true,
+          url: relayUrl,
+        },
+        { write: (text) => (output.printed += text) },
+      );
+      expect(code).toBe(0);
+      const listed = JSON.parse(output.printed) as DeadLetter[];
+      expect(listed.every((entry) => entry.reason === reason)).toBe(true);
+    }
+  });
+
+  it.each([
+    ['list', { ids: ['x'] }, 'dlq list does not take --id'],
+    ['list', { all: true }, 'dlq list does not take --all'],
+    [
+      'show',
+      { positionals: ['x'], filters: ['reason=retries_exhausted'] },
+      'dlq show does not take --filter',
+    ],
+  ])('%s rejects an option it would ignore', async (subcommand, options, problem) => {
+    const error = await failure({ subcommand, ...options });
+    expect(error.message).toContain(problem);
+  });
+
+  it('local route answers 400 for an unknown reason', async () => {
+    const response = await fetch(`${relayUrl}/local/dead-letters?reason=retries_exausted`);
+
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { code: string; message: string };
+    expect(body.code).toBe('invalid_filter');
+    expect(body.message).toContain('retries_exhausted');
+  });
+
+  it('reason list matches docs/errors.md', () => {
+    const errorsDoc = readFileSync('docs/errors.md', 'utf8');
+    const section = errorsDoc.slice(
+      errorsDoc.indexOf('## Dead-letter reasons'),
+      errorsDoc.indexOf('## Limitations'),
+    );
+    const table = section.split('\n').filter((line) => line.startsWith('| '));
+    const documented = table
+      .slice(2)
+      .flatMap((line) =>
+        [...(line.split('|')[1] ?? '').matchAll(/`([a-z_]+)`/g)].map((match) => match[1]),
+      );
+    expect([...documented].sort()).toEqual([...DEAD_LETTER_REASONS].sort());
   });
 });

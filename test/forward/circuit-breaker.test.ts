@@ -67,6 +67,17 @@ async function send(): Promise<number | 'refused'> {
   }
 }
 
+/** Returns the CircuitOpenError the breaker throws for a request now. */
+function rejection(): CircuitOpenError {
+  try {
+    breaker.acquire().neutral();
+  } catch (error) {
+    if (error instanceof CircuitOpenError) return error;
+    throw error;
+  }
+  throw new Error('expected the breaker to reject the request, but it let it through');
+}
+
 describe('circuit breaker', () => {
   it('opens after consecutive failures and sends nothing while open', async () => {
     script = [{ status: 503 }, { status: 502 }, { status: 429, headers: { 'retry-after': '0' } }];
@@ -97,6 +108,39 @@ describe('circuit breaker', () => {
     expect(() => breaker.acquire()).toThrow(CircuitOpenError);
     permit.success();
     expect(breaker.state).toBe('closed');
+  });
+
+  it('names the cause of an open circuit', async () => {
+    script = Array.from({ length: 4 }, () => ({ status: 503 }));
+    for (let index = 0; index < 3; index++) await send();
+
+    const afterFailures = rejection();
+    expect(afterFailures.state).toBe('open');
+    expect(afterFailures.message).toContain('open because 3 requests in a row failed');
+    expect(afterFailures.message).toContain('The next probe may go out in 1000 ms');
+
+    clock += 1_000;
+    expect(await send()).toBe(503);
+    const afterProbe = rejection();
+    expect(afterProbe.message).toContain('open because its last probe failed');
+    expect(afterProbe.message).toContain('The next probe may go out in 2000 ms');
+  });
+
+  it('names the reason of a trip', () => {
+    breaker.trip('unauthorized');
+    expect(rejection().message).toContain('open because it was tripped (unauthorized)');
+  });
+
+  it('says a running probe decides', () => {
+    breaker.trip('test');
+    clock += 1_000;
+    breaker.acquire();
+
+    const error = rejection();
+    expect(error.state).toBe('half_open');
+    expect(error.message).toContain('half open and its probe request has no response yet');
+    expect(error.message).toContain('Requests resume when the probe succeeds');
+    expect(error.message).not.toContain('The next probe may go out');
   });
 
   it('doubles the cool-down after a failed probe, up to the maximum', async () => {

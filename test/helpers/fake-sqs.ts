@@ -23,14 +23,15 @@ type Input = Record<string, unknown>;
  * that speaks the AWS JSON protocol for SendMessage(Batch), ReceiveMessage with visibility
  * timeouts, DeleteMessage(Batch), ChangeMessageVisibility(Batch) and
  * ListDeadLetterSourceQueues, so tests drive the real AWS SDK client over real HTTP.
- * `failIds` makes chosen batch entries fail once; `sourceQueues` maps a dead-letter queue
- * URL to the queues whose redrive policy names it.
+ * `failIds` makes chosen batch entries fail once, and `rejectIds` makes them fail every time.
+ * `sourceQueues` maps a dead-letter queue URL to the queues whose redrive policy names it.
  */
 export async function startFakeSqs(): Promise<{
   endpoint: string;
   messages: FakeSqsMessage[];
   calls: string[];
   failIds: Set<string>;
+  rejectIds: Set<string>;
   failRequests: { remaining: number };
   sourceQueues: Map<string, string[]>;
   close: () => Promise<void>;
@@ -38,6 +39,7 @@ export async function startFakeSqs(): Promise<{
   const messages: FakeSqsMessage[] = [];
   const calls: string[] = [];
   const failIds = new Set<string>();
+  const rejectIds = new Set<string>();
   const failRequests = { remaining: 0 };
   const sourceQueues = new Map<string, string[]>();
   const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -79,7 +81,7 @@ export async function startFakeSqs(): Promise<{
         MessageBody: string;
         MessageAttributes?: FakeSqsMessage['attributes'];
       }[]) {
-        if (failIds.delete(entry.Id)) {
+        if (failIds.delete(entry.Id) || rejectIds.has(entry.Id)) {
           failed.push({
             Id: entry.Id,
             Code: 'InternalError',
@@ -192,6 +194,7 @@ export async function startFakeSqs(): Promise<{
     messages,
     calls,
     failIds,
+    rejectIds,
     failRequests,
     sourceQueues,
     close: () =>

@@ -7,9 +7,11 @@ import { ingestWebhook, type IngestDependencies } from '../../functions/ingest/i
 import { fromHttpApiEvent, type WebhookRequest } from '../../functions/ingest/request.ts';
 import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import type { DeliveryQueue } from '../../functions/queue/queue.ts';
+import { SqsDeliveryQueue } from '../../functions/queue/sqs.ts';
 import { InMemoryMetrics } from '../../functions/shared/metrics.ts';
 import { NormalizationError, type SourceAdapter } from '../../functions/sources/source.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
+import { fakeSqsClient, startFakeSqs } from '../helpers/fake-sqs.ts';
 
 const TOKEN = 'test-token-value';
 const HMAC_SECRET = 'test-hmac-secret';
@@ -247,6 +249,34 @@ describe('ingestWebhook', () => {
     expect(logs.text()).toContain('queue is down');
   });
 
+  it('answers 503 without claiming nothing was queued', async () => {
+    const sqs = await startFakeSqs();
+    const client = fakeSqsClient(sqs.endpoint);
+    // Twelve records take two SendMessageBatch calls, and the second one keeps failing.
+    sqs.rejectIds.add('r11');
+    const ips = Array.from({ length: 12 }, (_, index) => `198.51.100.${index + 1}`);
+    try {
+      const result = await ingestWebhook(webhook({ json: { ips } }), {
+        ...deps,
+        queue: new SqsDeliveryQueue(
+          client,
+          'https://sqs.eu-west-1.amazonaws.com/123456789012/delivery',
+        ),
+      });
+
+      expect(result.status).toBe(503);
+      expect(result.body.code).toBe('queue_unavailable');
+      expect(sqs.messages).toHaveLength(11);
+      expect(result.body.message).not.toContain('kept none');
+      expect(result.body.message).toContain('some may be queued already');
+      expect(result.body.message).toContain('Send the delivery again');
+      expect(logs.text()).toContain('SQS accepted 11 of 12 messages');
+    } finally {
+      client.destroy();
+      await sqs.close();
+    }
+  });
+
   it('answers 503 when the source secret is missing, naming no secret value', async () => {
     const missing: SecretStore = {
       async getJson(name) {
@@ -267,6 +297,55 @@ describe('ingestWebhook', () => {
       ['Delivery accepted', 'delivery-1', 'iplist', undefined],
       ['Delivery rejected', 'delivery-1', 'iplist', 'invalid_token'],
     ]);
+  });
+});
+
+describe('ingestWebhook with a base64 body', () => {
+  function signedEvent(body: string, signedBytes: Buffer | undefined) {
+    return fromHttpApiEvent({
+      rawPath: '/webhooks/signed',
+      headers: {
+        'content-type': 'application/json',
+        ...(signedBytes !== undefined && {
+          'x-signature': `sha256=${createHmac('sha256', HMAC_SECRET).update(signedBytes).digest('hex')}`,
+        }),
+      },
+      pathParameters: { source: 'signed' },
+      isBase64Encoded: true,
+      body,
+      requestContext: { http: { method: 'POST' } },
+    } as never);
+  }
+
+  it.each([
+    ['signed over the text', Buffer.from('not base64!')],
+    ['signed over nothing', Buffer.alloc(0)],
+    ['without a signature', undefined],
+  ])('answers 400 for invalid base64 %s', async (_case, signedBytes) => {
+    const result = await ingestWebhook(signedEvent('not base64!', signedBytes), deps);
+
+    expect(result.status).toBe(400);
+    expect(result.body.code).toBe('malformed_request');
+    expect(result.body.message).toContain('marked as base64-encoded but is not valid base64');
+  });
+
+  it('accepts a valid signature over decoded bytes', async () => {
+    const bytes = Buffer.from(JSON.stringify({ ips: ['198.51.100.7'] }));
+    const result = await ingestWebhook(signedEvent(bytes.toString('base64'), bytes), deps);
+
+    expect(result.status).toBe(202);
+    expect(queue.messages).toHaveLength(1);
+  });
+
+  it('answers 401 for a wrong signature over valid base64', async () => {
+    const bytes = Buffer.from(JSON.stringify({ ips: ['198.51.100.7'] }));
+    const result = await ingestWebhook(
+      signedEvent(bytes.toString('base64'), Buffer.from('other bytes')),
+      deps,
+    );
+
+    expect(result.status).toBe(401);
+    expect(result.body.code).toBe('invalid_signature');
   });
 });
 

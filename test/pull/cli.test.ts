@@ -114,7 +114,7 @@ describe('secops-relay pull', () => {
 
   it.each([
     [['pull', 'threatfox-recent'], /only with --once/],
-    [['pull', '--once'], /needs exactly one <job>/],
+    [['pull', '--once'], /needs a <job>/],
     [['pull', 'nope', '--once'], /No pull job "nope"/],
   ])('rejects %j', async (args, message) => {
     const result = await cli(...args, '--config', writeConfig('usage'));

@@ -39,6 +39,7 @@ beforeEach(() => {
   sqs.messages.length = 0;
   sqs.calls.length = 0;
   sqs.failIds.clear();
+  sqs.rejectIds.clear();
   sqs.failRequests.remaining = 0;
 });
 
@@ -82,6 +83,18 @@ describe('SqsDeliveryQueue', () => {
     expect(body).not.toMatch(/[\uFFFE\uFFFF]/);
     expect(body).toContain('a\\ufffeb\\uffffc');
     expect(JSON.parse(body)).toEqual(sent);
+  });
+
+  it('names the messages queued before a failure', async () => {
+    sqs.rejectIds.add('r11');
+    const enqueued = new SqsDeliveryQueue(client, QUEUE_URL).enqueue(
+      Array.from({ length: 12 }, (_, index) => message(index)),
+    );
+
+    await expect(enqueued).rejects.toThrow(
+      'SQS accepted 11 of 12 messages before it failed: 1 messages still failed after 3 attempts: r11',
+    );
+    expect(sqs.messages).toHaveLength(11);
   });
 
   it('throws when SQS fails the request', async () => {

@@ -198,6 +198,35 @@ describe('parseObservable', () => {
     expect(error.message).toContain('domain name');
   });
 
+  it.each([
+    ['1.2.3.4:8080', 'an IP address with port 8080', '"1.2.3.4"', '"http://1.2.3.4:8080/"'],
+    ['[::1]:443', 'an IP address with port 443', '"::1"', '"http://[::1]:443/"'],
+    ['[2001:db8::7]:8443', 'an IP address with port 8443', '"2001:db8::7"', '[2001:db8::7]:8443/'],
+    ['198.51.100[.]7:22', 'an IP address with port 22', '"198.51.100.7"', '198.51.100.7:22/'],
+    ['example.com:8080', 'a domain name with port 8080', '"example.com"', 'example.com:8080/'],
+  ])('rejects %j naming the port', (raw, problem, host, url) => {
+    const error = catchError(() => parseObservable(raw));
+
+    expect(error).toBeInstanceOf(InvalidObservableError);
+    expect(error.message).toContain(problem);
+    expect(error.message).toContain('have no port');
+    expect(error.message).toContain(`send ${host} alone`);
+    expect(error.message).toContain(url);
+  });
+
+  it.each([
+    ['ipv4', '192.0.2.1:8080'],
+    ['ipv6', '[2001:db8::1]:443'],
+    ['domain', 'example.com:443'],
+  ] as const)('rejects a typed %s with a port', (type, value) => {
+    const error = catchError(() => canonicalizeObservable(type, value));
+    expect(error.message).toContain('have no port');
+  });
+
+  it('reads a bare IPv6 ending in a group as the address', () => {
+    expect(parseObservable('2001:db8::1:443')).toEqual({ type: 'ipv6', value: '2001:db8::1:443' });
+  });
+
   it('reports the detected type when the value is invalid', () => {
     expect(() => parseObservable('1.2.3')).toThrow(/is not a domain name/);
   });

@@ -111,6 +111,19 @@ describe('generic observables', () => {
     expect(error.issues[1]?.message).toContain('is not an IPv4 address');
   });
 
+  it('rejects an observable with a port', () => {
+    const error = issuesOf({
+      records: [
+        lookup({ observable: '192.0.2.7:8080' }),
+        lookup({ observable: '[2001:db8::7]:443' }),
+      ],
+    });
+
+    expect(pathsOf(error)).toEqual(['records.0.observable', 'records.1.observable']);
+    expect(error.issues[0]?.message).toContain('is an IP address with port 8080');
+    expect(error.issues[1]?.message).toContain('is an IP address with port 443');
+  });
+
   it('lists the accepted observable types', () => {
     const error = issuesOf(lookup({ observable: { type: 'hostname', value: 'example.com' } }));
 
