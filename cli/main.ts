@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile, parseConfig } from '../functions/config/load.ts';
-import type { RelayConfig } from '../functions/config/schema.ts';
+import { ConfigError } from '../functions/config/load.ts';
+import { readLocalConfig } from '../local/config-file.ts';
 import { DLQ_USAGE, runDlqCommand } from './dlq.ts';
 import { CliError, UsageError } from './errors.ts';
 import { PULL_USAGE, runPullCommand } from './pull.ts';
@@ -104,7 +102,7 @@ async function runSend(args: string[]): Promise<number> {
   }
 
   const result = await send({
-    config: readConfig(values.config),
+    config: readLocalConfig(values.config).config,
     source: values.source,
     file: positionals[0]!,
     url: values.url ?? process.env.SECOPS_RELAY_URL ?? 'http://127.0.0.1:3000',
@@ -124,12 +122,6 @@ function parseOptions<Options extends Record<string, { type: 'string' | 'boolean
   } catch (error) {
     throw new UsageError('send', (error as Error).message);
   }
-}
-
-function readConfig(path: string | undefined): RelayConfig {
-  const configPath = resolve(path ?? process.env.SECOPS_RELAY_CONFIG_FILE ?? 'relay.config.json');
-  if (path !== undefined || existsSync(configPath)) return loadConfigFile(configPath);
-  return parseConfig({});
 }
 
 function prettyJson(text: string): string {

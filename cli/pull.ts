@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CheckpointError } from '../functions/checkpoints/checkpoint.ts';
 import { InMemoryPullState, type PullStateSnapshot } from '../functions/checkpoints/in-memory.ts';
-import { loadConfigFile, parseConfig } from '../functions/config/load.ts';
 import type { RelayConfig } from '../functions/config/schema.ts';
 import { LocalSecretStore } from '../functions/credentials/local.ts';
 import type { DeliveryMessage } from '../functions/queue/message.ts';
@@ -13,6 +12,7 @@ import { PullError } from '../functions/pull/errors.ts';
 import { runPullJob, type PullRunResult } from '../functions/pull/run.ts';
 import { InMemoryMetrics } from '../functions/shared/metrics.ts';
 import { getSource } from '../functions/sources/index.ts';
+import { readLocalConfig } from '../local/config-file.ts';
 import { CliError, UsageError } from './errors.ts';
 
 export const PULL_USAGE = `  pull <job> --once           Run one pull job of the configuration once, locally, against its
@@ -100,7 +100,7 @@ export async function runPullCommand(args: string[], out: NodeJS.WritableStream)
   let outcome: Awaited<ReturnType<typeof pullOnce>>;
   try {
     outcome = await pullOnce({
-      config: readConfig(values.config),
+      config: readLocalConfig(values.config).config,
       jobId,
       ...(values.state !== undefined && { statePath: resolve(values.state) }),
       timeoutSeconds,
@@ -142,12 +142,6 @@ function parsePullArgs(args: string[]) {
   } catch (error) {
     throw new UsageError('pull', (error as Error).message);
   }
-}
-
-function readConfig(path: string | undefined): RelayConfig {
-  const configPath = resolve(path ?? process.env.SECOPS_RELAY_CONFIG_FILE ?? 'relay.config.json');
-  if (path !== undefined || existsSync(configPath)) return loadConfigFile(configPath);
-  return parseConfig({});
 }
 
 function readState(path: string | undefined): InMemoryPullState {

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { configFileOrigin, loadConfigFile, parseConfig } from '../functions/config/load.ts';
 import { createLogger } from '../functions/shared/logger.ts';
+import { readLocalConfig } from './config-file.ts';
 import { ListenError, startLocalStack } from './stack.ts';
 import { createStopHandler } from './stop-signals.ts';
 
@@ -11,17 +9,15 @@ import { createStopHandler } from './stop-signals.ts';
  * SECOPS_RELAY_CONFIG_FILE names another configuration file than relay.config.json;
  * SECOPS_RELAY_SANDBOX=off skips the sandbox when the instance secret names a real instance.
  */
-const configPath = resolve(process.env.SECOPS_RELAY_CONFIG_FILE ?? 'relay.config.json');
 const port = readPort('PORT', 3000);
 const sandboxPort = readPort('SANDBOX_PORT', 3001);
 
 try {
-  const fromFile = existsSync(configPath);
-  const config = fromFile ? loadConfigFile(configPath) : parseConfig({});
+  const { config, path: configPath, origin } = readLocalConfig();
   const sandbox = process.env.SECOPS_RELAY_SANDBOX !== 'off';
   const stack = await startLocalStack({
     config,
-    ...(fromFile && { configOrigin: configFileOrigin(configPath) }),
+    ...(origin !== undefined && { configOrigin: origin }),
     port,
     sandboxPort,
     sandbox,
@@ -45,7 +41,7 @@ try {
       stack.sandbox === undefined
         ? ''
         : `  records:      GET  ${stack.sandbox.url}/api/now/table/sn_ti_lookup_result (user relay.integration)`,
-      `Configuration: ${fromFile ? configPath : 'built-in defaults'}. Press Ctrl+C to stop.`,
+      `Configuration: ${configPath ?? 'built-in defaults'}. Press Ctrl+C to stop.`,
       '',
     ].join('\n'),
   );

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { loadConfigFile, parseConfig } from '../functions/config/load.ts';
+import { readLocalConfig } from '../local/config-file.ts';
 import { startSandbox } from './server.ts';
 
 /**
@@ -8,7 +6,6 @@ import { startSandbox } from './server.ts';
  * configuration file as `npm start` (SECOPS_RELAY_CONFIG_FILE, default relay.config.json)
  * and listens on 127.0.0.1:$SANDBOX_PORT (default 3001) until SIGINT or SIGTERM.
  */
-const configPath = resolve(process.env.SECOPS_RELAY_CONFIG_FILE ?? 'relay.config.json');
 const portText = process.env.SANDBOX_PORT ?? '3001';
 
 if (!/^\d+$/.test(portText)) {
@@ -17,7 +14,7 @@ if (!/^\d+$/.test(portText)) {
 }
 
 try {
-  const config = existsSync(configPath) ? loadConfigFile(configPath) : parseConfig({});
+  const { config } = readLocalConfig();
   const sandbox = await startSandbox({ port: Number(portText), config });
   const stop = () => void sandbox.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
