@@ -42,7 +42,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > MAX_BATCH_RETRIES) {
           throw failure(
-            `SQS did not accept ${formatCount(pending.length, 'message')} after ${formatCount(attempt, 'attempt')}: ` +
+            `${formatCount(pending.length, 'message')} still failed after ${formatCount(attempt, 'attempt')}: ` +
               pending.map((entry) => entry.Id).join(', '),
           );
         }

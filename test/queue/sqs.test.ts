@@ -92,7 +92,7 @@ describe('SqsDeliveryQueue', () => {
     );
 
     await expect(enqueued).rejects.toThrow(
-      'SQS accepted 11 of 12 messages before it failed: 1 messages still failed after 3 attempts: r11',
+      'SQS accepted 11 of 12 messages before it failed: 1 message still failed after 3 attempts: r11',
     );
     expect(sqs.messages).toHaveLength(11);
   });
