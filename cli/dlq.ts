@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
+  deadLetterIds,
   MOVED_BY_QUEUE_REASON,
   parseFilterTerms,
   type DeadLetterFilter,
@@ -190,13 +191,13 @@ function withDeliveryRisk(
 
 function formatList(entries: StoredDeadLetter[]): string {
   const lines = entries.map((entry) => {
-    const message = entry.message;
+    const ids = deadLetterIds(entry);
     return [
       entry.id,
       entry.reason,
-      message?.source ?? '-',
-      message === undefined ? '-' : `${message.deliveryId}#${message.recordIndex}`,
-      message?.record.kind ?? '-',
+      ids.source ?? '-',
+      ids.deliveryId === undefined ? '-' : `${ids.deliveryId}#${ids.recordIndex ?? '?'}`,
+      ids.kind ?? '-',
       `attempts=${entry.attempts}`,
       entry.failedAt,
       ...(isPossiblyDelivered(entry) ? ['possibly-delivered'] : []),

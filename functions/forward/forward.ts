@@ -1,6 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RelayConfig } from '../config/schema.ts';
-import { deliveryMessageSchema, messageId, type DeliveryMessage } from '../queue/message.ts';
+import {
+  deliveryMessageSchema,
+  idsInBody,
+  messageId,
+  type DeliveryMessage,
+} from '../queue/message.ts';
 import type { DeadLetter, DeadLetterQueue } from '../queue/queue.ts';
 import type { DedupeStore } from '../dedupe/store.ts';
 import type { RelayRecord } from '../records/record.ts';
@@ -142,6 +147,7 @@ async function forwardOne(
   if ('problem' in parsed) {
     deps.logger.error('Queue message is not a delivery message', {
       queueMessageId: received.messageId,
+      ...idsInBody(received.body),
       problem: parsed.problem,
     });
     return deadLetter(deps, received, {

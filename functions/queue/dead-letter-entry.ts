@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { RECORD_KINDS } from '../records/record.ts';
 import { SECOPS_ERROR_RETRYABLE } from '../secops/errors.ts';
-import { deliveryMessageSchema } from './message.ts';
+import { deliveryMessageSchema, idsInBody, type RecordIds } from './message.ts';
 import type { DeadLetter } from './queue.ts';
 
 const deadLetterSchema = z.object({
@@ -89,14 +89,27 @@ export const DEAD_LETTER_FILTER_KEYS = [
   'retryable',
 ] as const;
 
+/**
+ * Returns the ids of an entry's record. An `invalid_message` entry has no valid message, but
+ * its body is often a delivery message with one bad field (a record an adapter built wrongly),
+ * so the ids are read from the body where they have the right type, for listing and filters.
+ */
+export function deadLetterIds(entry: Pick<DeadLetter, 'message' | 'body'>): RecordIds {
+  if (entry.message !== undefined) {
+    const { source, deliveryId, recordIndex, record } = entry.message;
+    return { source, deliveryId, recordIndex, kind: record.kind };
+  }
+  return entry.body === undefined ? {} : idsInBody(entry.body);
+}
+
 /** True when the entry matches every field of the filter. */
 export function matchesFilter(entry: DeadLetter, filter: DeadLetterFilter): boolean {
   if (filter.reason !== undefined && entry.reason !== filter.reason) return false;
   if (filter.retryable !== undefined && entry.retryable !== filter.retryable) return false;
-  if (filter.source !== undefined && entry.message?.source !== filter.source) return false;
-  if (filter.deliveryId !== undefined && entry.message?.deliveryId !== filter.deliveryId)
-    return false;
-  if (filter.kind !== undefined && entry.message?.record.kind !== filter.kind) return false;
+  const ids = deadLetterIds(entry);
+  if (filter.source !== undefined && ids.source !== filter.source) return false;
+  if (filter.deliveryId !== undefined && ids.deliveryId !== filter.deliveryId) return false;
+  if (filter.kind !== undefined && ids.kind !== filter.kind) return false;
   return true;
 }
 

@@ -53,3 +53,31 @@ export function serializeMessage(message: DeliveryMessage): string {
 export function messageId(message: Pick<DeliveryMessage, 'deliveryId' | 'recordIndex'>): string {
   return `${message.deliveryId}#${message.recordIndex}`;
 }
+
+/** The ids of a queued record, read from a delivery message or from a body that fails to parse as one. */
+export interface RecordIds {
+  source?: string;
+  deliveryId?: string;
+  recordIndex?: number;
+  kind?: string;
+}
+
+/** Reads the ids a delivery message body holds, skipping any that is missing or of the wrong type. */
+export function idsInBody(body: string): RecordIds {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (typeof json !== 'object' || json === null) return {};
+  const { source, deliveryId, recordIndex, record } = json as Record<string, unknown>;
+  const kind =
+    typeof record === 'object' && record !== null ? (record as { kind?: unknown }).kind : undefined;
+  return {
+    ...(typeof source === 'string' && { source }),
+    ...(typeof deliveryId === 'string' && { deliveryId }),
+    ...(Number.isInteger(recordIndex) && { recordIndex: recordIndex as number }),
+    ...(typeof kind === 'string' && { kind }),
+  };
+}

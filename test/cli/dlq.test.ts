@@ -153,6 +153,73 @@ describe('dlq show possiblyDelivered', () => {
   });
 });
 
+describe('dlq list of an unreadable message', () => {
+  const deadLetters = new InProcessDeadLetterQueue();
+  const queue = new InProcessQueue({ maxReceiveCount: 3, deadLetters });
+  let server: Server;
+  let relayUrl: string;
+
+  beforeAll(async () => {
+    // A record an adapter built wrongly: the message is complete but lookedUpAt is not ISO 8601.
+    const body = JSON.stringify({
+      version: 1,
+      deliveryId: 'd-invalid',
+      recordIndex: 2,
+      source: 'generic',
+      receivedAt: '2026-03-01T12:00:00.000Z',
+      record: {
+        kind: 'threat_lookup_result',
+        observable: { type: 'ipv4', value: '192.0.2.7' },
+        finding: 'Malicious',
+        source: 'Example Feed',
+        lookedUpAt: 'yesterday',
+      },
+    });
+    await deadLetters.deadLetter({
+      body,
+      reason: 'invalid_message',
+      retryable: false,
+      detail: 'record.lookedUpAt: Invalid ISO datetime',
+      attempts: 1,
+      failedAt: '2026-03-01T12:00:05.000Z',
+    });
+    await deadLetters.deadLetter({
+      body: '{"source": 7, "deliveryId": ["x"]}',
+      reason: 'invalid_message',
+      retryable: false,
+      detail: 'not a delivery message',
+      attempts: 1,
+      failedAt: '2026-03-01T12:00:06.000Z',
+    });
+    ({ server, url: relayUrl } = await startDeadLetterRoutes(queue, deadLetters));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('shows the ids the body holds', async () => {
+    const listed = await dlq(relayUrl, 'list');
+
+    const line = listed.printed.split('\n').find((text) => text.includes('d-invalid'));
+    expect(line).toContain('invalid_message  generic  d-invalid#2  threat_lookup_result');
+  });
+
+  it('shows dashes for ids of the wrong type', async () => {
+    const listed = await dlq(relayUrl, 'list');
+
+    const line = listed.printed.split('\n').find((text) => text.includes('06.000Z'));
+    expect(line).toContain('invalid_message  -  -  -');
+  });
+
+  it('finds the entry by its source and delivery', () => {
+    expect(deadLetters.list({ source: 'generic' })).toHaveLength(1);
+    expect(
+      deadLetters.list({ deliveryId: 'd-invalid', kind: 'threat_lookup_result' }),
+    ).toHaveLength(1);
+  });
+});
+
 describe('dlq filters', () => {
   const deadLetters = new InProcessDeadLetterQueue();
   const queue = new InProcessQueue({ maxReceiveCount: 3, deadLetters });
