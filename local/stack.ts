@@ -2,7 +2,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RelayConfig } from '../functions/config/schema.ts';
-import { InstanceCredentialsProvider } from '../functions/credentials/instance.ts';
+import {
+  InstanceCredentialsProvider,
+  parseInstanceSecret,
+} from '../functions/credentials/instance.ts';
+import { SecretError } from '../functions/credentials/secret-store.ts';
 import { isLoopbackHost } from '../functions/credentials/instance-url.ts';
 import { InMemoryDedupeStore } from '../functions/dedupe/store.ts';
 import { createInstanceSender } from '../functions/forward/instance-sender.ts';
@@ -88,6 +92,7 @@ export class ListenError extends Error {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { config } = options;
   checkConfiguredSources(config, getSource, SOURCE_IDS, options.configOrigin);
+  checkLocalInstanceSecret(config, options.configOrigin);
   const logger = options.logger ?? createLogger('secops-relay-local');
   // One logger per function, as each has its own in AWS: a Powertools logger carries the
   // Lambda context of its latest invocation, so a shared one would label ingest lines with
@@ -230,6 +235,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     logLostRecords,
   };
+}
+
+/**
+ * Checks the instance secret in `local.secrets` as the forwarder will read it, so that a
+ * misspelled key stops the start instead of dead-lettering every record later.
+ */
+function checkLocalInstanceSecret(config: RelayConfig, configOrigin?: string): void {
+  const name = config.instance.secretName;
+  const where = `local.secrets["${name}"]${configOrigin === undefined ? '' : ` of the ${configOrigin}`}`;
+  const secret = config.local?.secrets[name];
+  if (secret === undefined) {
+    throw new SecretError(
+      'secret_not_found',
+      name,
+      `The local stack needs the instance secret in ${where}; add it, as relay.config.json does.`,
+    );
+  }
+  try {
+    parseInstanceSecret(name, secret, {
+      allowedHosts: config.instance.allowedHosts,
+      localMode: true,
+    });
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
+    throw new SecretError(error.code, name, `Invalid ${where}: ${error.message}`, {
+      cause: error,
+    });
+  }
 }
 
 /**
