@@ -171,6 +171,7 @@ function checkJobs(
   const problems: string[] = [];
   for (const job of jobs) {
     const jobType = jobTypeOf(job);
+    const jobProblems: string[] = [];
     try {
       checkVendorBaseUrl(job.id, job.api.baseUrl, {
         vendorHosts: jobType.hosts,
@@ -179,9 +180,11 @@ function checkJobs(
       });
     } catch (error) {
       if (!(error instanceof PullError)) throw error;
-      problems.push(`  ${error.message}`);
+      jobProblems.push(error.message);
     }
-    problems.push(...(jobType.validateJob?.(job) ?? []).map((problem) => `  ${problem}`));
+    jobProblems.push(...(jobType.validateJob?.(job) ?? []));
+    const index = config.pulls.jobs.indexOf(job);
+    problems.push(...jobProblems.map((problem) => `  ${namedByIndex(problem, job.id, index)}`));
   }
   const neededMs = config.pulls.requestTimeoutMs + DEADLINE_RESERVE_MS;
   if (jobs.length > 0 && config.pulls.timeoutSeconds * 1000 <= neededMs) {
@@ -194,4 +197,15 @@ function checkJobs(
   if (problems.length > 0) {
     throw new ConfigError(`Invalid ${origin} for deployment:\n${problems.join('\n')}`);
   }
+}
+
+/**
+ * Names the job of a problem by its index, as schema errors do. The pull function's checks
+ * name a job by its id, the only thing its schedule passes, as in `pulls.jobs["tf"].api`.
+ * NOTE: this rewrites the start of their text, so a problem worded otherwise keeps the id.
+ */
+function namedByIndex(problem: string, jobId: string, index: number): string {
+  const byId = `pulls.jobs[${JSON.stringify(jobId)}]`;
+  if (!problem.startsWith(byId)) return problem;
+  return `pulls.jobs[${index}]${problem.slice(byId.length)}`;
 }

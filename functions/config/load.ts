@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
-import { closestMatch } from '../shared/closest-match.ts';
 import { formatPath } from '../shared/json-path.ts';
+import { IssueHints } from './issue-hints.ts';
 import { relayConfigSchema, type RelayConfig } from './schema.ts';
 
 /** Environment variable holding the configuration as JSON; the CDK app sets it on every function. */
@@ -31,54 +31,31 @@ export class ConfigError extends Error {
  * `origin` names where the configuration came from, such as "configuration file deploy.json".
  */
 export function parseConfig(input: unknown, origin = 'configuration'): RelayConfig {
-  const knownKeys = new KnownKeys();
+  const hints = new IssueHints(relayConfigSchema);
   // A process parses its configuration once, so zod's compiled fast path would not pay off:
   // compiling it took about 4 ms of the ingest function's cold start.
   const result = relayConfigSchema.safeParse(input, {
     jitless: true,
-    error: (issue) => knownKeys.record(issue),
+    error: (issue) => hints.record(issue),
   });
   if (result.success) return result.data;
-  throw new ConfigError(`Invalid ${origin}:\n${formatIssues(result.error, knownKeys)}`, {
+  throw new ConfigError(`Invalid ${origin}:\n${formatIssues(result.error, hints)}`, {
     cause: result.error,
   });
-}
-
-/**
- * The keys each configuration object accepts, by the path of the object, collected while zod
- * reports unknown keys. A reported issue keeps only the unknown keys, and the suggestion of
- * the closest known key needs the others.
- */
-export class KnownKeys {
-  private readonly byPath = new Map<string, readonly string[]>();
-
-  /**
-   * Records the keys of an object that reported unknown keys. Used as a zod error map, it
-   * leaves every message to zod.
-   */
-  record(issue: z.core.$ZodRawIssue): undefined {
-    if (issue.code === 'unrecognized_keys' && issue.inst instanceof z.ZodObject) {
-      this.byPath.set(JSON.stringify(issue.path ?? []), Object.keys(issue.inst.shape));
-    }
-    return undefined;
-  }
-
-  of(path: readonly PropertyKey[]): readonly string[] | undefined {
-    return this.byPath.get(JSON.stringify(path));
-  }
 }
 
 /**
  * Formats zod issues as one `key.path[0].key: message` line each. An unknown key gets a line
  * of its own that suggests the closest known key, or lists the known keys when none is close.
  */
-export function formatIssues(error: z.ZodError, knownKeys?: KnownKeys): string {
+export function formatIssues(error: z.ZodError, hints?: IssueHints): string {
   const lines: string[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeys?.of(issue.path) ?? [];
       for (const key of issue.keys) {
-        lines.push(formatLine([...issue.path, key], unknownKeyMessage(key, known)));
+        const message =
+          hints?.unknownKeyMessage(issue.path, key) ?? 'unknown key; remove it or correct its name';
+        lines.push(formatLine([...issue.path, key], message));
       }
     } else {
       lines.push(formatLine(issue.path, issue.message));
@@ -89,13 +66,6 @@ export function formatIssues(error: z.ZodError, knownKeys?: KnownKeys): string {
 
 function formatLine(path: readonly PropertyKey[], message: string): string {
   return `  ${formatPath(path, '(root)')}: ${message}`;
-}
-
-function unknownKeyMessage(key: string, known: readonly string[]): string {
-  if (known.length === 0) return 'unknown key; remove it or correct its name';
-  const match = closestMatch(key, known);
-  if (match !== undefined) return `unknown key; did you mean "${match}"?`;
-  return `unknown key; expected one of ${known.map((name) => `"${name}"`).join(', ')}`;
 }
 
 /** Reads and validates a JSON configuration file. */

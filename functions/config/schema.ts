@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DISCRIMINATOR_LABEL } from './issue-hints.ts';
 
 /**
  * The relay's one configuration, read by the functions (from the SECOPS_RELAY_CONFIG
@@ -126,37 +127,39 @@ const headerName = z
   .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
   .transform((name) => name.toLowerCase());
 
-export const sourceAuthSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    /** A shared token, sent as `Authorization: Bearer <token>` or as the whole value of `header`. */
-    type: z.literal('token'),
-    header: headerName.default('authorization'),
-  }),
-  z.strictObject({
-    /** An HMAC over the raw body (or `<timestamp>.<body>` when `timestampHeader` is set). */
-    type: z.literal('hmac'),
-    header: headerName.default('x-signature'),
-    algorithm: z.enum(['sha256', 'sha512', 'sha1']).default('sha256'),
-    /** Text before the digest in the header, such as "sha256=". */
-    prefix: z.string().max(32).default(''),
-    timestampHeader: headerName.optional(),
-    /** How far a timestamp may lie in the past or the future, in seconds. */
-    toleranceSeconds: z.number().int().positive().max(86_400).default(300),
-  }),
-  z.strictObject({
-    /**
-     * The Standard Webhooks scheme (standardwebhooks.com): `webhook-id`, `webhook-timestamp`
-     * and `webhook-signature` headers, HMAC-SHA256 over `<id>.<timestamp>.<body>` with a
-     * `whsec_` base64 secret, and several `v1,<signature>` values during rotation.
-     */
-    type: z.literal('standard-webhooks'),
-    toleranceSeconds: z.number().int().positive().max(86_400).default(300),
-  }),
-  z.strictObject({
-    /** No request authentication: only for EventBridge sources, which AWS invokes. */
-    type: z.literal('none'),
-  }),
-]);
+export const sourceAuthSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      /** A shared token, sent as `Authorization: Bearer <token>` or as the whole value of `header`. */
+      type: z.literal('token'),
+      header: headerName.default('authorization'),
+    }),
+    z.strictObject({
+      /** An HMAC over the raw body (or `<timestamp>.<body>` when `timestampHeader` is set). */
+      type: z.literal('hmac'),
+      header: headerName.default('x-signature'),
+      algorithm: z.enum(['sha256', 'sha512', 'sha1']).default('sha256'),
+      /** Text before the digest in the header, such as "sha256=". */
+      prefix: z.string().max(32).default(''),
+      timestampHeader: headerName.optional(),
+      /** How far a timestamp may lie in the past or the future, in seconds. */
+      toleranceSeconds: z.number().int().positive().max(86_400).default(300),
+    }),
+    z.strictObject({
+      /**
+       * The Standard Webhooks scheme (standardwebhooks.com): `webhook-id`, `webhook-timestamp`
+       * and `webhook-signature` headers, HMAC-SHA256 over `<id>.<timestamp>.<body>` with a
+       * `whsec_` base64 secret, and several `v1,<signature>` values during rotation.
+       */
+      type: z.literal('standard-webhooks'),
+      toleranceSeconds: z.number().int().positive().max(86_400).default(300),
+    }),
+    z.strictObject({
+      /** No request authentication: only for EventBridge sources, which AWS invokes. */
+      type: z.literal('none'),
+    }),
+  ])
+  .meta({ [DISCRIMINATOR_LABEL]: 'auth type' });
 
 export const sourceSettingsSchema = z
   .strictObject({
@@ -386,55 +389,57 @@ const HOURLY = { schedule: 'rate(1 hour)', requestIntervalMs: 0 };
 const lookbackHours = (max: number) => z.number().int().min(1).max(max).default(24);
 
 /** One scheduled pull; `source` picks the vendor API and the adapter that normalizes its items. */
-export const pullJobSchema = z.discriminatedUnion('source', [
-  z.strictObject({
-    ...pullJobFields(HOURLY),
-    source: z.literal('threatfox'),
-    api: pullApi('https://threatfox-api.abuse.ch', '/api/v1/', ['query', 'days']),
-    // ThreatFox's get_iocs reads at most 7 days back.
-    lookbackHours: lookbackHours(168),
-  }),
-  z.strictObject({
-    ...pullJobFields(HOURLY),
-    source: z.literal('urlhaus'),
-    api: pullApi('https://urlhaus-api.abuse.ch', '/v1/urls/recent/', []),
-    /** URLs per request (`/limit/N/`); URLhaus returns at most 1000 URLs of the last 3 days. */
-    pageSize: z.number().int().min(1).max(1000).default(1000),
-    lookbackHours: lookbackHours(72),
-  }),
-  z.strictObject({
-    // The free plan allows 5 blacklist requests a day.
-    ...pullJobFields({ schedule: 'rate(6 hours)', requestIntervalMs: 0 }),
-    source: z.literal('abuseipdb'),
-    // 100 is the API's own default; lower minimums need a subscription.
-    api: pullApi('https://api.abuseipdb.com', '/api/v2/blacklist', ['limit'], {
-      confidenceMinimum: 100,
+export const pullJobSchema = z
+  .discriminatedUnion('source', [
+    z.strictObject({
+      ...pullJobFields(HOURLY),
+      source: z.literal('threatfox'),
+      api: pullApi('https://threatfox-api.abuse.ch', '/api/v1/', ['query', 'days']),
+      // ThreatFox's get_iocs reads at most 7 days back.
+      lookbackHours: lookbackHours(168),
     }),
-    /** Addresses per request (`limit`); the free plan returns at most 10,000. */
-    pageSize: z.number().int().min(1).max(500_000).default(10_000),
-    lookbackHours: lookbackHours(24 * 30),
-  }),
-  z.strictObject({
-    ...pullJobFields(HOURLY),
-    source: z.literal('otx'),
-    api: pullApi('https://otx.alienvault.com', '/api/v1/pulses/subscribed', [
-      'modified_since',
-      'limit',
-      'page',
-    ]),
-    /** Pulses per page (`limit`). */
-    pageSize: z.number().int().min(1).max(500).default(50),
-    lookbackHours: lookbackHours(24 * 30),
-  }),
-  z.strictObject({
-    // The public API allows 4 requests a minute, so one lookup every 15 seconds.
-    ...pullJobFields({ schedule: 'rate(1 day)', requestIntervalMs: 15_000 }),
-    source: z.literal('virustotal'),
-    api: pullApi('https://www.virustotal.com', '/api/v3', []),
-    /** IP addresses, domains, URLs and file hashes to look up again on every run. */
-    observables: z.array(z.string().min(1).max(2048)).min(1).max(500),
-  }),
-]);
+    z.strictObject({
+      ...pullJobFields(HOURLY),
+      source: z.literal('urlhaus'),
+      api: pullApi('https://urlhaus-api.abuse.ch', '/v1/urls/recent/', []),
+      /** URLs per request (`/limit/N/`); URLhaus returns at most 1000 URLs of the last 3 days. */
+      pageSize: z.number().int().min(1).max(1000).default(1000),
+      lookbackHours: lookbackHours(72),
+    }),
+    z.strictObject({
+      // The free plan allows 5 blacklist requests a day.
+      ...pullJobFields({ schedule: 'rate(6 hours)', requestIntervalMs: 0 }),
+      source: z.literal('abuseipdb'),
+      // 100 is the API's own default; lower minimums need a subscription.
+      api: pullApi('https://api.abuseipdb.com', '/api/v2/blacklist', ['limit'], {
+        confidenceMinimum: 100,
+      }),
+      /** Addresses per request (`limit`); the free plan returns at most 10,000. */
+      pageSize: z.number().int().min(1).max(500_000).default(10_000),
+      lookbackHours: lookbackHours(24 * 30),
+    }),
+    z.strictObject({
+      ...pullJobFields(HOURLY),
+      source: z.literal('otx'),
+      api: pullApi('https://otx.alienvault.com', '/api/v1/pulses/subscribed', [
+        'modified_since',
+        'limit',
+        'page',
+      ]),
+      /** Pulses per page (`limit`). */
+      pageSize: z.number().int().min(1).max(500).default(50),
+      lookbackHours: lookbackHours(24 * 30),
+    }),
+    z.strictObject({
+      // The public API allows 4 requests a minute, so one lookup every 15 seconds.
+      ...pullJobFields({ schedule: 'rate(1 day)', requestIntervalMs: 15_000 }),
+      source: z.literal('virustotal'),
+      api: pullApi('https://www.virustotal.com', '/api/v3', []),
+      /** IP addresses, domains, URLs and file hashes to look up again on every run. */
+      observables: z.array(z.string().min(1).max(2048)).min(1).max(500),
+    }),
+  ])
+  .meta({ [DISCRIMINATOR_LABEL]: 'job source' });
 
 /**
  * Scheduled pulls. The section is absent unless a configuration sets it, so functions that

@@ -118,7 +118,8 @@ export class SecOpsClient {
    *   failed logins on the instance; the queue tries again later.
    *
    * A POST that timed out may have been stored, so a retry can create a duplicate: the
-   * delivery is at least once. A 2xx is never retried, even when its body is too large to
+   * delivery is at least once. A 2xx is retried only when its body is a failure body or the
+   * hibernation page (see interpretCreateResponse), never because it is empty, too large to
    * read or has no sys_id.
    *
    * Throws SecOpsError, or the SecretError of the credentials provider when the instance

@@ -25,9 +25,9 @@ export const SECOPS_ERROR_RETRYABLE = {
   timeout: true,
   /** Connection refused, reset or closed before a response, or a failed name lookup. */
   connection_failed: true,
-  /** A 2xx response that is not JSON, typically the HTML page of a hibernating instance. */
+  /** A 2xx whose body is not JSON under another content type, typically a hibernating instance's HTML page. */
   not_json: true,
-  /** Any response the relay cannot interpret: a redirect, an unexpected status or body shape. */
+  /** Any response the relay cannot interpret: a redirect, an unexpected status, a 2xx failure body. */
   unexpected_response: true,
 } as const satisfies Record<string, boolean>;
 

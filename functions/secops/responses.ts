@@ -70,10 +70,14 @@ export function matchDocumentedMessage(
  * simple_response the body contains only `{"status": "failure"}`, so the HTTP status
  * decides: 403 is insufficient_access, 400 is invalid_post_body, 500 is unknown_error.
  *
- * A 2xx means the instance stored the record, so a 2xx whose body is cut at its limit or has
- * no sys_id is still a success, with `sysIdProblem` set: retrying would store it twice. Only
- * a cut 2xx whose content type names another type than JSON, such as a hibernating
- * instance's page, is `not_json`. An error body cut at its limit is read for its first message.
+ * A 2xx means the instance stored the record, so a retry would store it twice. Only two
+ * kinds of 2xx are errors. A failure body (`"status": "failure"` or an `error` key) maps to
+ * its documented error, or to `unexpected_response` when the API documents none of its
+ * messages. A body that is not JSON under a content type other than JSON, such as a
+ * hibernating instance's HTML page, is `not_json`. Any other 2xx is a success, and
+ * `sysIdProblem` says why the sys_id is unknown when it was expected: an empty body, a body
+ * that is no JSON object, a missing sys_id, or a body cut at its limit. An error body cut at
+ * its limit is read for its first message.
  */
 export function interpretCreateResponse(
   response: InstanceResponse,
@@ -101,21 +105,23 @@ export function interpretCreateResponse(
   }
 
   if (!is2xx) return { ok: false, error: statusError(response, context, inner, now) };
-  if (json === NOT_JSON) return { ok: false, error: notJsonError(response, context.path) };
-  if (inner === undefined || failed) {
+  if (failed) {
     return {
       ok: false,
       error: new SecOpsError(
         'unexpected_response',
-        `the instance responded to ${context.path} with HTTP ${response.status} but a body that is ` +
-          'neither a success nor a documented error; check that the path is the SecOps Integration Capabilities API',
+        `the instance responded to ${context.path} with HTTP ${response.status} and a failure ` +
+          'body without a documented message; check that the path is the SecOps Integration Capabilities API',
         { status: response.status, lastResponse: summarize(response) },
       ),
     };
   }
-  const sysId = findSysId(inner);
+  if (json === NOT_JSON && hasOtherTypeThanJson(response)) {
+    return { ok: false, error: notJsonError(response, context.path) };
+  }
+  const sysId = inner === undefined ? undefined : findSysId(inner);
   if (sysId !== undefined || context.simpleResponse) return { ok: true, sysId };
-  return { ok: true, sysIdProblem: describeMissingSysId(inner) };
+  return { ok: true, sysIdProblem: describeUnknownSysId(response.body, json, inner) };
 }
 
 function interpretCut2xx(response: InstanceResponse, context: RequestContext): CreateOutcome {
@@ -138,12 +144,34 @@ function innerOfCutBody(response: InstanceResponse): Record<string, unknown> | u
 /** Maximum keys of a response without sys_id named in the warning. */
 const MAX_NAMED_KEYS = 10;
 
-function describeMissingSysId(body: Record<string, unknown>): string {
-  const keys = Object.keys(body);
+/** Returns why a 2xx without a readable sys_id has none, naming what the body contains. */
+function describeUnknownSysId(
+  text: string,
+  json: unknown,
+  inner: Record<string, unknown> | undefined,
+): string {
+  if (text.trim() === '') return 'the response body is empty';
+  if (json === NOT_JSON) return 'the response body is not JSON';
+  if (inner === undefined) {
+    return `the response body is ${describeJsonType(json)}, not an object with a sys_id`;
+  }
+  const misplaced = [inner.sys_id, isJsonObject(inner.record) ? inner.record.sys_id : undefined];
+  const wrongType = misplaced.find((value) => value !== undefined);
+  if (wrongType !== undefined) {
+    return `the response's sys_id is ${describeJsonType(wrongType)}, not a string`;
+  }
+  const keys = Object.keys(inner);
   const named = keys.slice(0, MAX_NAMED_KEYS).map((key) => JSON.stringify(key.slice(0, 40)));
   const more = keys.length > MAX_NAMED_KEYS ? `, and ${keys.length - MAX_NAMED_KEYS} more` : '';
   const found = keys.length === 0 ? 'an empty object' : `the keys ${named.join(', ')}${more}`;
   return `the response has no sys_id at the top level or under "record" (it contains ${found})`;
+}
+
+function describeJsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
 }
 
 /**
@@ -259,8 +287,7 @@ function statusError(
   if (response.status === 400) {
     return new SecOpsError(
       'invalid_post_body',
-      `the instance rejected the body sent to ${context.path} with HTTP 400${quoted}; with ` +
-        'instance.api.simpleResponse false the instance names the reason',
+      `the instance rejected the body sent to ${context.path} with HTTP 400${quoted}; ${reasonOf400(context)}`,
       details,
     );
   }
@@ -280,6 +307,17 @@ function statusError(
     );
   }
   return transportStatusError(response, context.path, now);
+}
+
+/** Advice for a 400 without a documented message, which depends on whether simple_response hid it. */
+function reasonOf400(context: RequestContext): string {
+  if (context.simpleResponse) {
+    return 'set instance.api.simpleResponse to false so that the instance names the reason';
+  }
+  return (
+    'the message is none the SecOps Integration Capabilities API documents, so look for the ' +
+    "reason in the response body (lastResponse) and the instance's system log"
+  );
 }
 
 function documentedError(

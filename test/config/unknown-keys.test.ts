@@ -106,19 +106,70 @@ describe('unknown configuration keys', () => {
 
   it('list the allowed keys when none is close', () => {
     expect(problemLines(hmacAuth({ colour: 'blue' }))).toEqual([
-      '  sources.generic.auth.colour: unknown key; expected one of "type", "header", "algorithm", ' +
-        '"prefix", "timestampHeader", "toleranceSeconds"',
+      '  sources.generic.auth.colour: unknown key for auth type "hmac"; expected one of "type", ' +
+        '"header", "algorithm", "prefix", "timestampHeader", "toleranceSeconds"',
     ]);
   });
 
-  it('reject a key of another auth type', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'timestampHeader',
+      { timestampHeader: 'x-ts' },
+      'unknown key for auth type "token"; "timestampHeader" is a key of auth type "hmac"',
+    ],
+    [
+      'algorithm',
+      { algorithm: 'sha512' },
+      'unknown key for auth type "token"; "algorithm" is a key of auth type "hmac"',
+    ],
+    [
+      'prefix',
+      { prefix: 'sha256=' },
+      'unknown key for auth type "token"; "prefix" is a key of auth type "hmac"',
+    ],
+    [
+      'toleranceSeconds',
+      { toleranceSeconds: 60 },
+      'unknown key for auth type "token"; "toleranceSeconds" is a key of auth type "hmac" or "standard-webhooks"',
+    ],
+  ])('name the auth type of %s', (key, extra, message) => {
     // timestampHeader exists only for "hmac": with "token" it would protect nothing.
+    const input = { sources: { generic: { secretName: 's', auth: { type: 'token', ...extra } } } };
+
+    expect(problemLines(input)).toEqual([`  sources.generic.auth.${key}: ${message}`]);
+  });
+
+  it('name the job source of pageSize', () => {
     const input = {
-      sources: { generic: { secretName: 's', auth: { type: 'token', timestampHeader: 'x-ts' } } },
+      pulls: {
+        jobs: [{ id: 'threatfox-recent', source: 'threatfox', secretName: 's', pageSize: 5 }],
+      },
     };
 
     expect(problemLines(input)).toEqual([
-      '  sources.generic.auth.timestampHeader: unknown key; expected one of "type", "header"',
+      '  pulls.jobs[0].pageSize: unknown key for job source "threatfox"; "pageSize" is a key of ' +
+        'job source "urlhaus", "abuseipdb" or "otx"',
+    ]);
+  });
+
+  it('suggest a misspelled key of another job source', () => {
+    const input = {
+      pulls: {
+        jobs: [{ id: 'threatfox-recent', source: 'threatfox', secretName: 's', pagesize: 5 }],
+      },
+    };
+
+    expect(problemLines(input)).toEqual([
+      '  pulls.jobs[0].pagesize: unknown key for job source "threatfox"; did you mean "pageSize", ' +
+        'a key of job source "urlhaus", "abuseipdb" or "otx"?',
+    ]);
+  });
+
+  it('list the keys of the own auth type', () => {
+    const input = { sources: { generic: { secretName: 's', auth: { type: 'token', colour: 1 } } } };
+
+    expect(problemLines(input)).toEqual([
+      '  sources.generic.auth.colour: unknown key for auth type "token"; expected one of "type", "header"',
     ]);
   });
 
@@ -147,6 +198,104 @@ describe('unknown configuration keys', () => {
     expect(() => loadConfigFile(path)).toThrow(
       `Invalid configuration file ${path}:\n` +
         '  sources.generic.auth.timestampHeder: unknown key; did you mean "timestampHeader"?',
+    );
+  });
+});
+
+describe('invalid discriminator values', () => {
+  const auth = (value: Record<string, unknown>) => ({
+    sources: { generic: { secretName: 's', auth: value } },
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'a misspelled auth type',
+      auth({ type: 'hmc' }),
+      '  sources.generic.auth.type: invalid auth type "hmc"; did you mean "hmac"?',
+    ],
+    [
+      'an unknown auth type',
+      auth({ type: 'oauth' }),
+      '  sources.generic.auth.type: invalid auth type "oauth"; expected one of "token", "hmac", ' +
+        '"standard-webhooks", "none"',
+    ],
+    [
+      'an auth type that is not a string',
+      auth({ type: 5 }),
+      '  sources.generic.auth.type: invalid auth type 5; expected one of "token", "hmac", ' +
+        '"standard-webhooks", "none"',
+    ],
+    [
+      'a missing auth type',
+      auth({ header: 'x-token' }),
+      '  sources.generic.auth.type: missing auth type; set one of "token", "hmac", ' +
+        '"standard-webhooks", "none"',
+    ],
+    [
+      'a misspelled job source',
+      { pulls: { jobs: [{ id: 'a', source: 'threatfx', secretName: 's' }] } },
+      '  pulls.jobs[0].source: invalid job source "threatfx"; did you mean "threatfox"?',
+    ],
+  ])('name %s', (_case, input, line) => {
+    expect(problemLines(input)).toEqual([line]);
+  });
+
+  it('cut a long value', () => {
+    const lines = problemLines(auth({ type: 'x'.repeat(500) }));
+
+    expect(lines[0]).toContain(`invalid auth type "${'x'.repeat(59)}…; expected one of`);
+  });
+});
+
+describe('documented configuration errors', () => {
+  /** Returns the shipped configuration with `change` applied, as a test's own copy. */
+  function shippedWith(change: (config: ShippedConfig) => void): unknown {
+    const config = JSON.parse(readFileSync('relay.config.json', 'utf8')) as ShippedConfig;
+    change(config);
+    return config;
+  }
+
+  type ShippedConfig = {
+    sources: Record<string, { auth: Record<string, unknown> }>;
+    pulls: { jobs: Record<string, unknown>[] };
+  };
+  const configurationDoc = readFileSync('docs/configuration.md', 'utf8');
+
+  it.each<[string, (config: ShippedConfig) => void]>([
+    [
+      'unknown keys',
+      (config) => {
+        config.sources.virustotal!.auth.timestampHeader = 'x-timestamp';
+        config.sources.generic!.auth.timestampHeder = 'x-timestamp';
+        config.pulls.jobs[0]!.pageSize = 500;
+        config.pulls.jobs[1]!.pagesize = 500;
+      },
+    ],
+    [
+      'invalid types',
+      (config) => {
+        config.sources.generic!.auth.type = 'hmc';
+        config.pulls.jobs[0]!.source = 'threatfx';
+      },
+    ],
+  ])('match the example of %s', (_case, change) => {
+    const lines = problemLines(shippedWith(change));
+
+    expect(configurationDoc).toContain(
+      ['Invalid configuration file relay.config.json:', ...lines].join('\n'),
+    );
+  });
+
+  it('match the example in the pulls guide', () => {
+    const lines = problemLines(
+      shippedWith((config) => {
+        config.pulls.jobs[0]!.pageSize = 500;
+        config.pulls.jobs[1]!.pagesize = 500;
+      }),
+    );
+
+    expect(readFileSync('docs/pulls.md', 'utf8')).toContain(
+      lines.map((line) => line.trim()).join('\n'),
     );
   });
 });

@@ -133,6 +133,41 @@ describe('deployment configuration', () => {
       ' for deployment:',
       '  pulls.timeoutSeconds:',
     ],
+    [
+      'a vendor host of another vendor',
+      {
+        pulls: {
+          jobs: [
+            { id: 'urlhaus-recent', source: 'urlhaus', secretName: 's', enabled: false },
+            {
+              id: 'threatfox-recent',
+              source: 'threatfox',
+              secretName: 's',
+              api: { baseUrl: 'https://urlhaus-api.abuse.ch' },
+            },
+          ],
+        },
+      },
+      ' for deployment:',
+      '  pulls.jobs[1].api.baseUrl "https://urlhaus-api.abuse.ch" has the host',
+    ],
+    [
+      'an invalid VirusTotal observable',
+      {
+        pulls: {
+          jobs: [
+            {
+              id: 'vt',
+              source: 'virustotal',
+              secretName: 's',
+              observables: ['8.8.8.8', 'analyst@example.com'],
+            },
+          ],
+        },
+      },
+      ' for deployment:',
+      '  pulls.jobs[0].observables[1]:',
+    ],
   ])('names the file when it rejects %s', (_case, input, heading, line) => {
     const configPath = writeConfig('checked', input);
 

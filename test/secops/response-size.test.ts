@@ -244,6 +244,33 @@ describe('SecOpsClient with large or unexpected responses', () => {
     );
   });
 
+  it.each([
+    [201, 'an empty body', '', 'the response body is empty'],
+    [201, 'a JSON string', '"ok"', 'the response body is a string, not an object with a sys_id'],
+    [200, 'an unknown object', '{"foo":"bar"}', 'it contains the keys "foo"'],
+    [
+      201,
+      'a numeric sys_id',
+      '{"sys_id":12345}',
+      "the response's sys_id is a number, not a string",
+    ],
+  ])('delivers HTTP %i with %s once, with a warning', async (status, _case, body, problem) => {
+    server.handle = (_request, response) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(body);
+    };
+    const { create, warnings, logger } = setup();
+
+    const result = await create();
+
+    expect(result).toEqual({ table: 'sn_ti_lookup_result', attempts: 1, status });
+    expect(server.received).toHaveLength(1);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]?.attributes).toMatchObject({ deliveryId: 'delivery-7', status });
+    expect(warnings()[0]?.attributes.problem).toContain(problem);
+    expect(JSON.stringify(logger.lines)).not.toContain(PASSWORD);
+  });
+
   it('logs no warning for a simple response', async () => {
     server.handle = (_request, response) => {
       response.writeHead(201, { 'content-type': 'application/json' });

@@ -147,6 +147,7 @@ describe('interpretCreateResponse', () => {
     ['a success without sys_id', { status: 'success' }, '"status"'],
     ['an empty object', {}, 'an empty object'],
     ['another shape', { result: { data: { id: 'a1' }, status: 'success' } }, '"data", "status"'],
+    ['an unknown object', { foo: 'bar' }, '"foo"'],
   ])('accepts %s, naming what is missing', (_case, body, found) => {
     const result = interpretCreateResponse(response(201, body), context, now);
 
@@ -154,6 +155,49 @@ describe('interpretCreateResponse', () => {
     const problem = result.ok ? result.sysIdProblem : undefined;
     expect(problem).toContain('the response has no sys_id at the top level or under "record"');
     expect(problem).toContain(found);
+  });
+
+  // A 2xx that is neither a failure body nor the hibernation page was stored by the instance,
+  // so retrying it would store the record twice.
+  it.each([
+    [200, 'an empty body', '', 'the response body is empty'],
+    [201, 'a JSON string', '"ok"', 'the response body is a string, not an object with a sys_id'],
+    [201, 'a JSON array', '[1,2]', 'the response body is an array, not an object with a sys_id'],
+    [201, 'a JSON null', 'null', 'the response body is null, not an object with a sys_id'],
+    [201, 'text that is not JSON', 'created', 'the response body is not JSON'],
+    [
+      201,
+      'a numeric sys_id',
+      '{"sys_id":12345}',
+      "the response's sys_id is a number, not a string",
+    ],
+    [
+      201,
+      'a numeric sys_id under record',
+      '{"status":"success","record":{"sys_id":7}}',
+      "the response's sys_id is a number, not a string",
+    ],
+  ])('accepts HTTP %i with %s as JSON', (status, _case, body, problem) => {
+    const json = response(status, body, { 'content-type': 'application/json' });
+
+    const result = interpretCreateResponse(json, context, now);
+
+    expect(result).toEqual({ ok: true, sysIdProblem: problem });
+  });
+
+  it('accepts an empty body without content type', () => {
+    const empty = { status: 201, headers: new Headers(), body: '' };
+
+    const result = interpretCreateResponse(empty, context, now);
+
+    expect(result).toEqual({ ok: true, sysIdProblem: 'the response body is empty' });
+  });
+
+  it('accepts an odd 2xx silently with simple_response', () => {
+    const simple = { ...context, simpleResponse: true };
+    const json = response(201, '', { 'content-type': 'application/json' });
+
+    expect(interpretCreateResponse(json, simple, now)).toEqual({ ok: true, sysId: undefined });
   });
 
   it('accepts a cut JSON success without reading it', () => {
@@ -193,10 +237,11 @@ describe('interpretCreateResponse', () => {
   });
 
   it.each([
-    ['an HTML page', '<html><body>Your instance is hibernating</body></html>'],
-    ['an empty body', ''],
-  ])('raises not_json for a 200 with %s', (_case, body) => {
-    const error = errorOf(200, body);
+    ['an HTML page', '<html><body>Your instance is hibernating</body></html>', 'text/html'],
+    ['an empty HTML body', '', 'text/html;charset=UTF-8'],
+    ['plain text', 'Service hibernating', 'text/plain'],
+  ])('raises not_json for a 200 with %s', (_case, body, contentType) => {
+    const error = errorOf(200, body, { 'content-type': contentType });
 
     expect(error.code).toBe('not_json');
     expect(error.retryable).toBe(true);
@@ -204,11 +249,37 @@ describe('interpretCreateResponse', () => {
   });
 
   it.each([
-    ['a JSON array', [1, 2]],
     ['a failure without message', { status: 'failure' }],
     ['an unknown failure message', failure('Something else')],
+    ['an error key', { error: 'Something else' }],
   ])('raises unexpected_response for a 2xx with %s', (_case, body) => {
-    expect(errorOf(200, body).code).toBe('unexpected_response');
+    const error = errorOf(200, body);
+
+    expect(error.code).toBe('unexpected_response');
+    expect(error.message).toContain('a failure body without a documented message');
+  });
+
+  it('names simpleResponse for a bare 400', () => {
+    const simple = { ...context, simpleResponse: true };
+
+    const result = interpretCreateResponse(response(400, { status: 'failure' }), simple, now);
+
+    const error = failureIn(result);
+    expect(error.code).toBe('invalid_post_body');
+    expect(error.message).toContain(
+      'set instance.api.simpleResponse to false so that the instance names the reason',
+    );
+  });
+
+  it('points to the body for an unknown 400', () => {
+    const error = errorOf(400, failure('Field "x" is read-only'));
+
+    expect(error.code).toBe('invalid_post_body');
+    expect(error.message).toContain('("Field "x" is read-only")');
+    expect(error.message).toContain(
+      "the response body (lastResponse) and the instance's system log",
+    );
+    expect(error.message).not.toContain('simpleResponse');
   });
 
   it('raises rate_limited with Retry-After', () => {
