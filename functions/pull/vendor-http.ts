@@ -134,13 +134,19 @@ export class VendorClient {
     this.lastRequestAt = this.now();
     // Aborting closes the connection, so the rest of a body that is not read is never sent.
     const stop = new AbortController();
+    // The timer of AbortSignal.timeout does not keep the process alive, so a CLI run whose
+    // request hangs would exit unfinished. A timer of its own does.
+    const timer = setTimeout(
+      () => stop.abort(new DOMException(`No response within ${timeoutMs} ms`, 'TimeoutError')),
+      timeoutMs,
+    );
     try {
       const response = await this.fetch(request.url, {
         method: request.method,
         headers: request.headers,
         ...(request.body !== undefined && { body: request.body }),
         redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop.signal]),
+        signal: stop.signal,
       });
       const { status, headers } = response;
       if (status >= 300 && status < 400) {
@@ -168,6 +174,8 @@ export class VendorClient {
     } catch (error) {
       if (error instanceof PullError) throw error;
       return { error: describeTransportError(error, timeoutMs), cause: error };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -188,7 +196,10 @@ export class VendorClient {
     stop: AbortController,
   ): Promise<string> {
     if (response.status < 200 || response.status > 299) {
-      const prefix = await readBodyUpTo(response.body, ERROR_BODY_PREFIX_BYTES);
+      const prefix = await untilAborted(
+        readBodyUpTo(response.body, ERROR_BODY_PREFIX_BYTES),
+        stop.signal,
+      );
       if (prefix.exceeded) stop.abort();
       return new TextDecoder().decode(prefix.bytes());
     }
@@ -198,7 +209,7 @@ export class VendorClient {
       stop.abort();
       throw this.tooLarge(request, response.status, `its Content-Length is ${declared} bytes`);
     }
-    const body = await readBodyUpTo(response.body, limit);
+    const body = await untilAborted(readBodyUpTo(response.body, limit), stop.signal);
     if (body.exceeded) {
       stop.abort();
       throw this.tooLarge(request, response.status, `more than ${limit} bytes arrived`);
@@ -279,6 +290,24 @@ function describeBodyError(
     return `${body} could not be decoded (the ${encoding} data is corrupt: ${code})`;
   }
   return `the connection failed while ${body} was read (${code})`;
+}
+
+/**
+ * Settles as `promise` does, or rejects with the signal's reason once the signal aborts.
+ *
+ * NOTE: Node 22.23's fetch leaves a body read pending after its signal aborts when a gzip
+ * body that arrives after the headers is corrupt, so the abort alone would not end the read.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function isTimeout(error: unknown): boolean {

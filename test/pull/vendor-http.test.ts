@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -205,6 +206,31 @@ describe('vendor client', () => {
     expect((failure as PullError).code).toBe('vendor_unavailable');
     expect((failure as PullError).message).toContain(
       '(last: the body of the HTTP 200 response did not finish within 200 ms)',
+    );
+  });
+
+  it('ends a corrupt gzip body read that hangs', async () => {
+    // Node's fetch leaves this read pending after its signal aborts: the headers come first,
+    // then a body that is not gzip.
+    const server = createHttpServer((_request, response) => {
+      response.writeHead(200, { 'content-encoding': 'gzip', 'content-length': '15' });
+      response.flushHeaders();
+      setTimeout(() => response.end('not gzip at all'), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const clock = new FakeClock();
+    const { client } = clientFor(clock, { maxAttempts: 1, requestTimeoutMs: 300 });
+
+    const failure = await client
+      .send(get(`http://127.0.0.1:${port}`), later(clock))
+      .catch((error: unknown) => error);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+
+    expect((failure as PullError).code).toBe('vendor_unavailable');
+    expect((failure as PullError).message).toMatch(
+      /\(last: the body of the HTTP 200 response (did not finish within 300 ms|could not be decoded)/,
     );
   });
 
