@@ -4,6 +4,7 @@ import type { DedupeStore } from '../checkpoints/checkpoint.ts';
 import { IngestError } from '../ingest/errors.ts';
 import { acceptPayload, type DeliveryLog, type IngestDependencies } from '../ingest/pipeline.ts';
 import type { SourceAdapter } from '../sources/source.ts';
+import { redactError, redactSecrets } from '../shared/redact.ts';
 import { PullError } from './errors.ts';
 import type { PulledItem } from './job-type.ts';
 
@@ -33,6 +34,8 @@ export interface ItemBatchContext {
   /** How long a dedupe key is kept, in milliseconds. */
   dedupeTtlMs: number;
   counts: ItemCounts;
+  /** The job's secret values, redacted from the vendor text that the item's log lines quote. */
+  secrets: readonly string[];
   /** Called for every item that is handled now or was handled by an earlier run. */
   onHandled(item: PulledItem): void;
   newDeliveryId?: () => string;
@@ -86,7 +89,7 @@ async function enqueueItem(
     source: context.adapter.id,
     job: context.jobId,
     runId: context.runId,
-    item: item.key,
+    item: redactSecrets(item.key, context.secrets),
   } satisfies DeliveryLog & Record<string, string>;
 
   try {
@@ -96,7 +99,7 @@ async function enqueueItem(
     if (error instanceof IngestError && error.code === 'queue_unavailable') {
       throw new PullError(
         'queue_unavailable',
-        `The delivery queue did not accept item ${item.key}; the run stops and the next run sends it again.`,
+        `The delivery queue did not accept item ${log.item}; the run stops and the next run sends it again.`,
         { cause: error },
       );
     }
@@ -104,8 +107,11 @@ async function enqueueItem(
     // would fail the same way and hold back every later item, so it is logged and passed.
     const rejection =
       error instanceof IngestError
-        ? { code: error.code, reason: error.message }
-        : { code: 'adapter_failed', error: error as Error };
+        ? { code: error.code, reason: redactSecrets(error.message, context.secrets) }
+        : {
+            code: 'adapter_failed',
+            error: error instanceof Error ? redactError(error, context.secrets) : error,
+          };
     context.logger.warn('Pulled item rejected', { ...log, ...rejection });
     return 'rejected';
   }

@@ -20,6 +20,8 @@ export interface PageRequestContext<Job extends PullJob = PullJob> {
   job: Job;
   /** The vendor API key from the job's secret. */
   apiKey: string;
+  /** Secret values the request carries, redacted from any vendor text that an error quotes. */
+  secrets: readonly string[];
   /** The job's `api.baseUrl`, already checked against the allow-list. */
   origin: string;
   /** Start of the window: the traversal reads items from this time on. */

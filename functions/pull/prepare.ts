@@ -16,6 +16,11 @@ export interface PreparedJob {
   /** The job's base URL, checked against the allow-list. */
   origin: string;
   apiKey: string;
+  /**
+   * Every secret value the job's requests carry, now only the API key. Vendor text that an
+   * error or log line quotes has each of them redacted.
+   */
+  secrets: readonly string[];
 }
 
 /**
@@ -63,7 +68,8 @@ export async function preparePullJob(
     allowedHosts: settings.allowedHosts,
     localMode: deps.localMode,
   });
-  return { job, settings, jobType, adapter, origin, apiKey: await readApiKey(job, deps.secrets) };
+  const apiKey = await readApiKey(job, deps.secrets);
+  return { job, settings, jobType, adapter, origin, apiKey, secrets: [apiKey] };
 }
 
 async function readApiKey(job: PullJob, secrets: SecretStore): Promise<string> {

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Checkpoint, CheckpointState, Traversal } from '../checkpoints/checkpoint.ts';
 import type { PullJob } from '../config/schema.ts';
+import { redactSecrets } from '../shared/redact.ts';
 import { PullError } from './errors.ts';
 import type { PulledItem } from './job-type.ts';
 
@@ -28,13 +29,14 @@ export function noteHandled(
   now: Date,
   logger: Logger,
   logContext: object,
+  secrets: readonly string[],
 ): void {
   if (item.observedAt === undefined) return;
   let time = item.observedAt;
   if (time > now.toISOString()) {
     logger.warn('Pulled item is dated in the future; the checkpoint stops at the current time', {
       ...logContext,
-      item: item.key,
+      item: redactSecrets(item.key, secrets),
       observedAt: time,
     });
     time = now.toISOString();

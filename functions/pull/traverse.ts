@@ -2,7 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Checkpoint, Traversal } from '../checkpoints/checkpoint.ts';
 import type { PullDependencies } from './dependencies.ts';
 import { enqueueItems, type ItemCounts } from './enqueue-items.ts';
-import { RunInterruption } from './errors.ts';
+import { redactError, redactSecrets } from '../shared/redact.ts';
+import { PullError, RunInterruption } from './errors.ts';
 import type { PulledItem } from './job-type.ts';
 import type { PreparedJob } from './prepare.ts';
 import { noteHandled } from './traversal-state.ts';
@@ -41,6 +42,7 @@ export async function traverse(
     requestTimeoutMs: prepared.settings.requestTimeoutMs,
     maxAttempts: prepared.settings.maxAttempts,
     maxResponseBytes: prepared.settings.maxResponseBytes,
+    secrets: prepared.secrets,
     minIntervalMs: job.requestIntervalMs,
     logger: deps.logger,
     fetch: deps.fetch,
@@ -49,12 +51,13 @@ export async function traverse(
     random: deps.random,
   });
   const onHandled = (item: PulledItem) =>
-    noteHandled(traversal, item, now(), deps.logger, logContext);
+    noteHandled(traversal, item, now(), deps.logger, logContext, prepared.secrets);
 
   for (let pages = 0; ;) {
     const context = {
       job,
       apiKey: prepared.apiKey,
+      secrets: prepared.secrets,
       origin: prepared.origin,
       since,
       cursor: traversal.cursor,
@@ -65,11 +68,15 @@ export async function traverse(
       const response = await client.send(jobType.buildRequest(context), options.deadline);
       page = jobType.readPage(response, context);
     } catch (error) {
+      // Job types quote vendor text through `quoteRedacted`. This also catches text that a
+      // job type quotes without it, before the run logs the error and the CLI prints it.
+      if (error instanceof PullError) throw redactError(error, prepared.secrets);
       if (!(error instanceof RunInterruption)) throw error;
+      // Powertools Logger drops an extra key named `message`, so the text goes under `detail`.
       deps.logger.warn('Pull run interrupted', {
         ...logContext,
         reason: error.reason,
-        message: error.message,
+        detail: redactSecrets(error.message, prepared.secrets),
       });
       return { traversal, pages, stopReason: error.reason };
     }
@@ -79,7 +86,7 @@ export async function traverse(
       deps.logger.info('Pulled item skipped', {
         ...logContext,
         reason: skipped.reason,
-        ...skipped.detail,
+        ...redactValues(skipped.detail, prepared.secrets),
       });
     }
     const items = selectItems(page.items, jobType.windowed ? since : undefined, boundary);
@@ -99,6 +106,7 @@ export async function traverse(
       maxItemsPerRun: job.maxItemsPerRun,
       dedupeTtlMs: prepared.settings.dedupeTtlDays * 86_400_000,
       counts,
+      secrets: prepared.secrets,
       onHandled,
       newDeliveryId: deps.newDeliveryId,
     });
@@ -107,6 +115,19 @@ export async function traverse(
     if (page.next === undefined) return { traversal, pages };
     traversal.cursor = page.next;
   }
+}
+
+/** Redacts the job's secrets from the string values of a job type's log details, which come from the vendor. */
+function redactValues(
+  detail: Record<string, unknown>,
+  secrets: readonly string[],
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(detail).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? redactSecrets(value, secrets) : value,
+    ]),
+  );
 }
 
 /** Items of the window that are not boundary items of the last traversal, oldest first. */

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { backoffDelayMs, parseRetryAfter } from '../secops/retry.ts';
 import { declaredLength, readBodyUpTo } from '../shared/bounded-body.ts';
 import { formatCount } from '../shared/format-count.ts';
+import { quoteRedacted } from '../shared/redact.ts';
 import { PullError, RunInterruption } from './errors.ts';
 import type { VendorRequest, VendorResponse } from './job-type.ts';
 
@@ -9,6 +10,12 @@ export type Fetch = typeof globalThis.fetch;
 
 /** Shortest time worth starting a request with; with less left before the deadline the run stops. */
 const MIN_REQUEST_TIME_MS = 1000;
+
+/**
+ * Bytes read of an error response's body. The vendor rejected the request, so only the start
+ * of the body is quoted, and its size is no reason to raise `maxResponseBytes`.
+ */
+export const ERROR_BODY_PREFIX_BYTES = 64 * 1024;
 
 export interface VendorClientOptions {
   jobId: string;
@@ -19,6 +26,8 @@ export interface VendorClientOptions {
   maxAttempts: number;
   /** Largest response body read, in bytes (`pulls.maxResponseBytes`). */
   maxResponseBytes: number;
+  /** Secret values the requests carry, replaced in any vendor text that an error quotes. */
+  secrets: readonly string[];
   /** Minimum wait between two requests, in milliseconds (the job's `requestIntervalMs`). */
   minIntervalMs: number;
   logger: Logger;
@@ -33,19 +42,22 @@ export interface VendorClientOptions {
  * Sends a job's requests to its vendor with the vendor's etiquette:
  *
  * - 429 waits for `Retry-After` (seconds or an HTTP date), or a full-jitter backoff without it;
- * - 5xx, 408, timeouts, refused and reset connections wait a full-jitter backoff
- *   (`backoffDelayMs`: up to 200 ms, doubling to 5 s), or `Retry-After` when the vendor sent one;
+ * - 5xx, 408, timeouts, refused and reset connections, and bodies that stall, break off or
+ *   cannot be decompressed wait a full-jitter backoff (`backoffDelayMs`: up to 200 ms,
+ *   doubling to 5 s), or `Retry-After` when the vendor sent one;
  * - at most `maxAttempts` attempts, and at least `minIntervalMs` between two requests;
  * - redirects are not followed, so the API key never travels to another host;
  * - no attempt or wait runs past the deadline;
- * - the body of a retried response is not read, and no body is read past `maxResponseBytes`.
+ * - the body of a retried response is not read, no 2xx body is read past `maxResponseBytes`,
+ *   and no other body past ERROR_BODY_PREFIX_BYTES.
  *
  * A 429 whose wait does not fit before the deadline, or that lasts all attempts, interrupts
  * the run cleanly (RunInterruption `rate_limited`), so it saves its progress. Server errors
  * that last all attempts fail the run (PullError `vendor_unavailable`) and leave the
- * checkpoint as it was. A body over `maxResponseBytes` fails the run at once (PullError
+ * checkpoint as it was. A 2xx body over `maxResponseBytes` fails the run at once (PullError
  * `vendor_response_too_large`), because the vendor would send the same body again. Any other
- * status is returned for the job type to read.
+ * status is returned for the job type to read, with at most the first ERROR_BODY_PREFIX_BYTES
+ * of its body.
  */
 export class VendorClient {
   private readonly fetch: Fetch;
@@ -122,13 +134,19 @@ export class VendorClient {
     this.lastRequestAt = this.now();
     // Aborting closes the connection, so the rest of a body that is not read is never sent.
     const stop = new AbortController();
+    // The timer of AbortSignal.timeout does not keep the process alive, so a CLI run whose
+    // request hangs would exit unfinished. A timer of its own does.
+    const timer = setTimeout(
+      () => stop.abort(new DOMException(`No response within ${timeoutMs} ms`, 'TimeoutError')),
+      timeoutMs,
+    );
     try {
       const response = await this.fetch(request.url, {
         method: request.method,
         headers: request.headers,
         ...(request.body !== undefined && { body: request.body }),
         redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop.signal]),
+        signal: stop.signal,
       });
       const { status, headers } = response;
       if (status >= 300 && status < 400) {
@@ -136,7 +154,7 @@ export class VendorClient {
         throw new PullError(
           'vendor_redirect',
           `${this.options.vendorName} returned HTTP ${status} for ${describe(request.url)} ` +
-            `(a redirect to ${headers.get('location') ?? 'no location'}). The relay does not ` +
+            `(a redirect to ${this.quote(headers.get('location') ?? 'no location')}). The relay does not ` +
             'follow redirects, so the API key stays with the configured host; correct api.baseUrl or api.endpoint.',
         );
       }
@@ -145,31 +163,53 @@ export class VendorClient {
         stop.abort();
         return { response: { status, headers, body: '' }, error: '' };
       }
-      const body = await this.readBody(request, response, stop);
-      return { response: { status, headers, body }, error: '' };
+      try {
+        const body = await this.readBody(request, response, stop);
+        return { response: { status, headers, body }, error: '' };
+      } catch (error) {
+        if (error instanceof PullError) throw error;
+        const encoding = this.quote(headers.get('content-encoding') ?? 'compressed');
+        return { error: describeBodyError(error, status, encoding, timeoutMs), cause: error };
+      }
     } catch (error) {
       if (error instanceof PullError) throw error;
       return { error: describeTransportError(error, timeoutMs), cause: error };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
+  /** Quotes vendor text for a message, with the job's secrets redacted and cut short. */
+  private quote(text: string): string {
+    return quoteRedacted(text, this.options.secrets);
+  }
+
   /**
-   * Reads the body up to `maxResponseBytes` and decodes it as UTF-8, as `Response.text()` does.
-   * @throws PullError `vendor_response_too_large` as soon as the body passes the limit, or at
-   *   once when its Content-Length does.
+   * Reads a 2xx body up to `maxResponseBytes`, or the first ERROR_BODY_PREFIX_BYTES of any
+   * other body, and decodes it as UTF-8, as `Response.text()` does.
+   * @throws PullError `vendor_response_too_large` as soon as a 2xx body passes the limit, or
+   *   at once when its Content-Length does.
    */
   private async readBody(
     request: VendorRequest,
     response: Response,
     stop: AbortController,
   ): Promise<string> {
+    if (response.status < 200 || response.status > 299) {
+      const prefix = await untilAborted(
+        readBodyUpTo(response.body, ERROR_BODY_PREFIX_BYTES),
+        stop.signal,
+      );
+      if (prefix.exceeded) stop.abort();
+      return new TextDecoder().decode(prefix.bytes());
+    }
     const limit = this.options.maxResponseBytes;
     const declared = declaredLength(response.headers.get('content-length'));
     if (declared !== undefined && declared > limit) {
       stop.abort();
       throw this.tooLarge(request, response.status, `its Content-Length is ${declared} bytes`);
     }
-    const body = await readBodyUpTo(response.body, limit);
+    const body = await untilAborted(readBodyUpTo(response.body, limit), stop.signal);
     if (body.exceeded) {
       stop.abort();
       throw this.tooLarge(request, response.status, `more than ${limit} bytes arrived`);
@@ -206,8 +246,9 @@ export class VendorClient {
     }
     return new PullError(
       'vendor_unavailable',
-      `${vendorName} did not respond to ${describe(request.url)} after ${formatCount(attempts, 'attempt')} (last: ` +
-        `${problem}). The checkpoint is unchanged, so the next scheduled run reads the same items again.`,
+      `${vendorName} requests to ${describe(request.url)} failed after ` +
+        `${formatCount(attempts, 'attempt')} (last: ${problem}). The checkpoint is unchanged, ` +
+        'so the next scheduled run reads the same items again.',
       cause === undefined ? undefined : { cause },
     );
   }
@@ -223,12 +264,59 @@ function describe(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/** Describes an error that came before the response's status line and headers. */
 function describeTransportError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no response within ${timeoutMs} ms`;
+  if (isTimeout(error)) return `no response within ${timeoutMs} ms`;
+  return `connection failed (${errorCode(error)})`;
+}
+
+/**
+ * Describes an error that came while the body was read: the vendor did respond, but the body
+ * stalled, broke off or could not be decompressed. A proxy or a load balancer can cause any
+ * of these once, so they are retried like a failed connection.
+ */
+function describeBodyError(
+  error: unknown,
+  status: number,
+  encoding: string,
+  timeoutMs: number,
+): string {
+  const body = `the body of the HTTP ${status} response`;
+  if (isTimeout(error)) return `${body} did not finish within ${timeoutMs} ms`;
+  const code = errorCode(error);
+  // Node 22's zlib reports corrupt gzip and deflate data as Z_DATA_ERROR and the like, and
+  // corrupt brotli data as ERR__ERROR_FORMAT_* codes.
+  if (/^Z_|^ERR__ERROR_FORMAT/.test(code)) {
+    return `${body} could not be decoded (the ${encoding} data is corrupt: ${code})`;
   }
-  // Undici rejects with TypeError("fetch failed") and puts the socket error in `cause`.
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (typeof cause?.code === 'string') return `connection failed (${cause.code})`;
-  return `connection failed (${error instanceof Error ? error.message : String(error)})`;
+  return `the connection failed while ${body} was read (${code})`;
+}
+
+/**
+ * Settles as `promise` does, or rejects with the signal's reason once the signal aborts.
+ *
+ * NOTE: Node 22.23's fetch leaves a body read pending after its signal aborts when a gzip
+ * body that arrives after the headers is corrupt, so the abort alone would not end the read.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
+/** Returns the code of a fetch error; undici rejects with TypeError and puts the socket or zlib error in `cause`. */
+function errorCode(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return error instanceof Error ? error.message : String(error);
 }

@@ -96,24 +96,7 @@ export function quoteInstanceMessage(message: string): string {
   return `${message.slice(0, MAX_QUOTED_MESSAGE_CHARS).replace(/[\uD800-\uDBFF]$/, '')}…`;
 }
 
-/** Placeholder for a credential that a response repeats. */
-export const REDACTED = '[redacted]';
-
-/**
- * Returns `body` with every occurrence of the `secrets` replaced by REDACTED, also where JSON
- * escaped a secret's slashes. A proxy or a misconfigured instance can echo the request's
- * Authorization header in its error body, and that body is logged and kept in dead letters.
- */
-export function redactSecrets(body: string, secrets: readonly string[]): string {
-  let redacted = body;
-  for (const secret of secrets) {
-    if (secret === '') continue;
-    for (const form of secret.includes('/') ? [secret, secret.replaceAll('/', '\\/')] : [secret]) {
-      if (redacted.includes(form)) redacted = redacted.replaceAll(form, REDACTED);
-    }
-  }
-  return redacted;
-}
+export { REDACTED, redactSecrets } from '../shared/redact.ts';
 
 /** Cuts a response body to MAX_ERROR_BODY_BYTES of UTF-8 without splitting a character. */
 export function truncateBody(body: string): string {

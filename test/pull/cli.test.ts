@@ -112,6 +112,19 @@ describe('secops-relay pull', () => {
     expect(result.stderr).not.toContain('cli-test-key');
   });
 
+  it('redacts the key a vendor status echoes', async () => {
+    const config = writeConfig('echo');
+    vendor.answer((request) => ({
+      json: { query_status: `unknown_auth_key ${String(request.headers['auth-key'])}` },
+    }));
+
+    const result = await cli('pull', 'threatfox-recent', '--once', '--config', config);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('query_status "unknown_auth_key [redacted]"');
+    expect(`${result.stdout}${result.stderr}`).not.toContain('cli-test-key');
+  });
+
   it.each([
     [['pull', 'threatfox-recent'], /only with --once/],
     [['pull', '--once'], /needs a <job>/],

@@ -84,7 +84,7 @@ describe('threatfox job', () => {
 
     const failure = await h.run('tf').catch((error: unknown) => error);
 
-    expect((failure as Error).message).toContain('[api key]');
+    expect((failure as Error).message).toContain('[redacted]');
     expect((failure as Error).message).not.toContain(TEST_API_KEY);
     expect(h.logs.text()).not.toContain(TEST_API_KEY);
   });

@@ -1,10 +1,15 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PullError, RunInterruption } from '../../functions/pull/errors.ts';
 import type { VendorRequest } from '../../functions/pull/job-type.ts';
-import { VendorClient, type VendorClientOptions } from '../../functions/pull/vendor-http.ts';
+import {
+  ERROR_BODY_PREFIX_BYTES,
+  VendorClient,
+  type VendorClientOptions,
+} from '../../functions/pull/vendor-http.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
 import { FakeClock } from './harness.ts';
 import { startVendorServer, type VendorServer } from './vendor-server.ts';
@@ -26,6 +31,7 @@ function clientFor(clock: FakeClock, options: Partial<VendorClientOptions> = {})
     requestTimeoutMs: 5000,
     maxAttempts: 4,
     maxResponseBytes: 1024 * 1024,
+    secrets: ['secret-key'],
     minIntervalMs: 0,
     logger: logs.logger,
     now: () => clock.now().getTime(),
@@ -163,7 +169,68 @@ describe('vendor client', () => {
     expect((failure as PullError).code).toBe('vendor_unavailable');
     expect((failure as PullError).message).toContain('no response within 200 ms');
     expect((failure as PullError).message).toContain(
-      `did not respond to ${vendor.url}/feed after 1 attempt (last:`,
+      `Example Vendor requests to ${vendor.url}/feed failed after 1 attempt (last:`,
+    );
+  });
+
+  it('retries a corrupt gzip body and names it', async () => {
+    const clock = new FakeClock();
+    const { client, logs } = clientFor(clock, { maxAttempts: 2 });
+    vendor.answer(() => ({
+      headers: { 'content-encoding': 'gzip' },
+      bytes: Buffer.from('not gzip at all'),
+    }));
+
+    const failure = await client
+      .send(get(vendor.url), later(clock))
+      .catch((error: unknown) => error);
+
+    expect((failure as PullError).code).toBe('vendor_unavailable');
+    expect((failure as PullError).message).toContain(
+      `Example Vendor requests to ${vendor.url}/feed failed after 2 attempts (last: the body of ` +
+        'the HTTP 200 response could not be decoded (the gzip data is corrupt: Z_DATA_ERROR))',
+    );
+    expect(vendor.requests).toHaveLength(2);
+    expect(logs.lines()[0]).toMatchObject({ message: 'Vendor request retried', attempt: 1 });
+  });
+
+  it('times out a body that stalls', async () => {
+    const clock = new FakeClock();
+    const { client } = clientFor(clock, { maxAttempts: 1, requestTimeoutMs: 200 });
+    vendor.answer(() => ({ stalledBody: '{"data": [' }));
+
+    const failure = await client
+      .send(get(vendor.url), later(clock))
+      .catch((error: unknown) => error);
+
+    expect((failure as PullError).code).toBe('vendor_unavailable');
+    expect((failure as PullError).message).toContain(
+      '(last: the body of the HTTP 200 response did not finish within 200 ms)',
+    );
+  });
+
+  it('ends a corrupt gzip body read that hangs', async () => {
+    // Node's fetch leaves this read pending after its signal aborts: the headers come first,
+    // then a body that is not gzip.
+    const server = createHttpServer((_request, response) => {
+      response.writeHead(200, { 'content-encoding': 'gzip', 'content-length': '15' });
+      response.flushHeaders();
+      setTimeout(() => response.end('not gzip at all'), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const clock = new FakeClock();
+    const { client } = clientFor(clock, { maxAttempts: 1, requestTimeoutMs: 300 });
+
+    const failure = await client
+      .send(get(`http://127.0.0.1:${port}`), later(clock))
+      .catch((error: unknown) => error);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+
+    expect((failure as PullError).code).toBe('vendor_unavailable');
+    expect((failure as PullError).message).toMatch(
+      /\(last: the body of the HTTP 200 response (did not finish within 300 ms|could not be decoded)/,
     );
   });
 
@@ -262,6 +329,22 @@ describe('vendor client body limit', () => {
     expect(compressed.length).toBeLessThan(LIMIT);
     expect(failure.code).toBe('vendor_response_too_large');
     expect(failure.message).toContain(`more than ${LIMIT} bytes arrived`);
+  });
+
+  it('reads only the start of an error body', async () => {
+    const clock = new FakeClock();
+    const { client } = clientFor(clock, { maxResponseBytes: LIMIT });
+    vendor.answer(() => ({
+      status: 400,
+      stream: { bytes: OVER, declareLength: true, prefix: '{"error":"bad request"}' },
+    }));
+
+    const response = await client.send(get(vendor.url), later(clock));
+
+    expect(response.status).toBe(400);
+    expect(response.body.startsWith('{"error":"bad request"}')).toBe(true);
+    expect(response.body).toHaveLength(ERROR_BODY_PREFIX_BYTES);
+    expect((await vendor.streams[0])?.complete).toBe(false);
   });
 
   it('does not read a retried body', async () => {

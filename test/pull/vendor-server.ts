@@ -23,6 +23,11 @@ export interface VendorReply {
   stream?: StreamedBody;
   /** Milliseconds to wait before responding. */
   delayMs?: number;
+  /**
+   * Sends the headers with a Content-Length larger than the body, then only this much of the
+   * body, and keeps the connection open, as a vendor whose body stalls does.
+   */
+  stalledBody?: string;
 }
 
 export type VendorRoute = (request: ReceivedRequest) => VendorReply | Promise<VendorReply>;
@@ -63,6 +68,13 @@ export async function startVendorServer(
         .then(async (reply) => {
           if (reply.delayMs !== undefined)
             await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+          if (reply.stalledBody !== undefined) {
+            response.writeHead(reply.status ?? 200, {
+              'content-length': String(Buffer.byteLength(reply.stalledBody) + 1000),
+            });
+            response.write(reply.stalledBody);
+            return;
+          }
           if (reply.stream !== undefined) {
             streams.push(streamBody(response, reply.status ?? 200, reply.stream));
             return;

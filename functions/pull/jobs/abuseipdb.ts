@@ -45,8 +45,8 @@ export const abuseIpDbJob: PullJobType<AbuseIpDbJob> = {
     };
   },
 
-  readPage(response, { apiKey }) {
-    const blacklist = readVendorJson(response, blacklistSchema, 'AbuseIPDB', apiKey);
+  readPage(response, { secrets }) {
+    const blacklist = readVendorJson(response, blacklistSchema, 'AbuseIPDB', secrets);
     return {
       items: blacklist.data.map((entry): PulledItem => {
         const observedAt = toUtcIso(entry.lastReportedAt);

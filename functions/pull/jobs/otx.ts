@@ -78,8 +78,8 @@ export const otxJob: PullJobType<OtxJob> = {
     };
   },
 
-  readPage(response, { apiKey, cursor }) {
-    const body = readVendorJson(response, pageSchema, 'AlienVault OTX', apiKey);
+  readPage(response, { secrets, cursor }) {
+    const body = readVendorJson(response, pageSchema, 'AlienVault OTX', secrets);
     const items: PulledItem[] = [];
     const skipped: SkippedItem[] = [];
     for (const pulse of body.results) {

@@ -1,16 +1,14 @@
 import type * as z from 'zod';
 import { formatPath } from '../../shared/json-path.ts';
+import { quoteRedacted } from '../../shared/redact.ts';
 import { PullError } from '../errors.ts';
 import type { VendorResponse } from '../job-type.ts';
-
-/** Maximum length of a vendor's error body quoted in a message, in characters. */
-const MAX_QUOTED_BODY = 200;
 
 /**
  * Parses a vendor response as JSON and checks it against the documented shape.
  *
  * @throws PullError `vendor_rejected` for a status outside 2xx, quoting the start of the body
- * with the API key blanked out.
+ * with the job's secrets redacted.
  * @throws PullError `vendor_response_invalid` for a body that is not JSON or not of the
  * shape, naming the first problems.
  */
@@ -18,12 +16,12 @@ export function readVendorJson<Schema extends z.ZodType>(
   response: VendorResponse,
   schema: Schema,
   vendorName: string,
-  apiKey: string,
+  secrets: readonly string[],
 ): z.output<Schema> {
   if (response.status < 200 || response.status > 299) {
     throw new PullError(
       'vendor_rejected',
-      `${vendorName} returned HTTP ${response.status}${quoteBody(response.body, apiKey)}. ` +
+      `${vendorName} returned HTTP ${response.status}${quoteBody(response.body, secrets)}. ` +
         (response.status === 401 || response.status === 403
           ? "Check the API key in the job's secret and the plan it belongs to."
           : "Check the job's api settings against the vendor documentation."),
@@ -37,7 +35,7 @@ export function readVendorJson<Schema extends z.ZodType>(
     throw new PullError(
       'vendor_response_invalid',
       `${vendorName} returned HTTP ${response.status} with a body that is not JSON ` +
-        `(content type ${response.headers.get('content-type') ?? 'none'}).`,
+        `(content type ${quoteRedacted(response.headers.get('content-type') ?? 'none', secrets)}).`,
     );
   }
   return parseVendorShape(json, schema, vendorName);
@@ -45,18 +43,21 @@ export function readVendorJson<Schema extends z.ZodType>(
 
 /**
  * Checks part of a vendor response against its documented shape.
+ * @param at where `value` sits in the response body, such as `['data']`, so that each problem
+ *   names its full path in the vendor's JSON
  * @throws PullError `vendor_response_invalid` naming the first problems.
  */
 export function parseVendorShape<Schema extends z.ZodType>(
   value: unknown,
   schema: Schema,
   vendorName: string,
+  at: readonly PropertyKey[] = [],
 ): z.output<Schema> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues
     .slice(0, 3)
-    .map((issue) => `${formatPath(issue.path)}: ${issue.message}`)
+    .map((issue) => `${formatPath([...at, ...issue.path])}: ${issue.message}`)
     .join('; ');
   throw new PullError(
     'vendor_response_invalid',
@@ -64,12 +65,10 @@ export function parseVendorShape<Schema extends z.ZodType>(
   );
 }
 
-/** Quotes the start of a vendor's body, with any occurrence of the API key blanked out. */
-export function quoteBody(body: string, apiKey: string): string {
-  const text = (apiKey === '' ? body : body.split(apiKey).join('[api key]')).trim();
-  if (text === '') return '';
-  const short = text.length <= MAX_QUOTED_BODY ? text : `${text.slice(0, MAX_QUOTED_BODY - 1)}…`;
-  return `: ${short}`;
+/** Quotes the start of a vendor's body after a colon, with the secrets redacted. An empty body gives ''. */
+export function quoteBody(body: string, secrets: readonly string[]): string {
+  const text = body.trim();
+  return text === '' ? '' : `: ${quoteRedacted(text, secrets)}`;
 }
 
 /** Builds a URL from the origin, the endpoint and query parameters, skipping undefined values. */

@@ -56,10 +56,11 @@ export const threatFoxJob: PullJobType<ThreatFoxJob> = {
     };
   },
 
-  readPage(response, { apiKey }) {
-    const body = readVendorJson(response, responseSchema, 'ThreatFox', apiKey);
-    if (!hasAbuseChResults('ThreatFox', body.query_status, apiKey, body.data)) return { items: [] };
-    const iocs = parseVendorShape(body.data ?? [], z.array(iocSchema), 'ThreatFox');
+  readPage(response, { secrets }) {
+    const body = readVendorJson(response, responseSchema, 'ThreatFox', secrets);
+    if (!hasAbuseChResults('ThreatFox', body.query_status, secrets, body.data))
+      return { items: [] };
+    const iocs = parseVendorShape(body.data ?? [], z.array(iocSchema), 'ThreatFox', ['data']);
     return {
       items: iocs.map((ioc): PulledItem => {
         const observedAt = toUtcIso(ioc.first_seen);

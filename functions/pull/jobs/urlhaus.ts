@@ -42,10 +42,10 @@ export const urlhausJob: PullJobType<UrlhausJob> = {
     };
   },
 
-  readPage(response, { job, apiKey }) {
-    const body = readVendorJson(response, responseSchema, 'URLhaus', apiKey);
-    if (!hasAbuseChResults('URLhaus', body.query_status, apiKey)) return { items: [] };
-    const urls = parseVendorShape(body.urls ?? [], z.array(urlSchema), 'URLhaus');
+  readPage(response, { job, secrets }) {
+    const body = readVendorJson(response, responseSchema, 'URLhaus', secrets);
+    if (!hasAbuseChResults('URLhaus', body.query_status, secrets)) return { items: [] };
+    const urls = parseVendorShape(body.urls ?? [], z.array(urlSchema), 'URLhaus', ['urls']);
     return {
       items: urls.map((entry): PulledItem => {
         const observedAt = toUtcIso(entry.date_added);

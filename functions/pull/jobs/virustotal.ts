@@ -66,7 +66,7 @@ export const virusTotalJob: PullJobType<VirusTotalJob> = {
     };
   },
 
-  readPage(response, { job, apiKey, cursor }) {
+  readPage(response, { job, secrets, cursor }) {
     const index = observableIndex(cursor);
     const next = index + 1 < job.observables.length ? { next: String(index + 1) } : {};
     if (response.status === 404) {
@@ -76,7 +76,7 @@ export const virusTotalJob: PullJobType<VirusTotalJob> = {
         ...next,
       } satisfies PulledPage;
     }
-    const report = readVendorJson(response, reportSchema, 'VirusTotal', apiKey);
+    const report = readVendorJson(response, reportSchema, 'VirusTotal', secrets);
     const attributes = report.data.attributes;
     const analysedAt = attributes?.last_analysis_date ?? attributes?.last_modification_date;
     return {

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import {
+  MAX_QUOTED_CHARS,
+  quoteRedacted,
+  REDACTED,
+  redactError,
+  redactSecrets,
+} from '../../functions/shared/redact.ts';
+
+const KEY = 'k3y/with+plus="quote"&é';
+
+describe('redactSecrets', () => {
+  it.each([
+    ['as it is', KEY],
+    ['JSON-escaped', JSON.stringify(KEY).slice(1, -1)],
+    ['JSON-escaped with \\/', JSON.stringify(KEY).slice(1, -1).replaceAll('/', '\\/')],
+    ['JSON-escaped as ASCII', 'k3y/with+plus=\\"quote\\"&\\u00e9'],
+    ['percent-encoded', encodeURIComponent(KEY)],
+    [
+      'percent-encoded in lower case',
+      encodeURIComponent(KEY).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+    ],
+    ['form-encoded', new URLSearchParams({ key: KEY }).toString().slice('key='.length)],
+  ])('replaces the secret %s', (_form, echoed) => {
+    const redacted = redactSecrets(`bad key <${echoed}> sent`, [KEY]);
+
+    expect(redacted).toBe(`bad key <${REDACTED}> sent`);
+  });
+
+  it('redacts secrets in the given order', () => {
+    const redacted = redactSecrets('user alice:hunter2', ['hunter2', 'alice:hunter2']);
+
+    expect(redacted).toBe(`user alice:${REDACTED}`);
+  });
+
+  it('ignores empty secrets', () => {
+    expect(redactSecrets('text', ['', 'other'])).toBe('text');
+  });
+});
+
+describe('quoteRedacted', () => {
+  it('redacts before it cuts', () => {
+    const text = `${'x'.repeat(MAX_QUOTED_CHARS - 3)}${KEY}`;
+
+    const quoted = quoteRedacted(text, [KEY]);
+
+    expect(quoted).toBe(`${'x'.repeat(MAX_QUOTED_CHARS - 3)}${REDACTED.slice(0, 3)}…`);
+    expect(quoted).not.toContain(KEY.slice(0, 3));
+  });
+
+  it('cuts long text to the maximum', () => {
+    const quoted = quoteRedacted('y'.repeat(60_000), []);
+
+    expect(quoted).toHaveLength(MAX_QUOTED_CHARS + 1);
+    expect(quoted.endsWith('…')).toBe(true);
+  });
+
+  it('leaves no lone surrogate at the cut', () => {
+    const quoted = quoteRedacted(`${'x'.repeat(MAX_QUOTED_CHARS - 1)}😀😀`, []);
+
+    expect(quoted).toBe(`${'x'.repeat(MAX_QUOTED_CHARS - 1)}…`);
+  });
+});
+
+describe('redactError', () => {
+  it('redacts the message and the stack', () => {
+    const error = redactError(new Error(`rejected ${KEY}`), [KEY]);
+
+    expect(error.message).toBe(`rejected ${REDACTED}`);
+    expect(error.stack).not.toContain(KEY);
+  });
+});
