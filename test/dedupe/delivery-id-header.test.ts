@@ -178,10 +178,12 @@ describe('deliveries with and without ids', () => {
     ]);
   });
 
-  it('drops a repeat without an id of the last record sent with one', async () => {
+  it('queues once a repeat without an id of a record sent with one', async () => {
     await ingestWebhook(request(verdict('Clean'), 'feed-1'), deps);
     const repeat = await ingestWebhook(request(verdict('Clean')), deps);
+    const again = await ingestWebhook(request(verdict('Clean')), deps);
 
-    expect(repeat.body).toMatchObject({ records: 0, duplicate: true, duplicates: 1 });
+    expect(repeat.body).toMatchObject({ records: 1 });
+    expect(again.body).toMatchObject({ records: 0, duplicate: true, duplicates: 1 });
   });
 });
