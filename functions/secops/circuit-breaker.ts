@@ -1,4 +1,5 @@
 import type { InstanceResponse, Transport } from './http.ts';
+import { hasOtherTypeThanJson, NOT_JSON, parseJson } from './responses.ts';
 import { parseRetryAfter } from './retry.ts';
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
@@ -208,8 +209,8 @@ export class CircuitBreaker {
 
 /**
  * Wraps a transport so that every request to the instance goes through the breaker. A 429, a
- * 5xx, a 2xx HTML page (a hibernating instance) and a request that failed without a
- * response count as failures. A 401 counts as neither, because it is about the
+ * 5xx, a 2xx page that is not JSON (a hibernating instance) and a request that failed
+ * without a response count as failures. A 401 counts as neither, because it is about the
  * credentials. While the circuit is open the wrapper throws CircuitOpenError and sends nothing.
  */
 export function guardTransport(
@@ -227,10 +228,9 @@ export function guardTransport(
       throw error;
     }
     const status = response.status;
-    const contentType = response.headers.get('content-type') ?? '';
     if (status === 429 || status >= 500) {
       permit.failure(parseRetryAfter(response.headers.get('retry-after'), now()));
-    } else if (status >= 200 && status < 300 && contentType.includes('text/html')) {
+    } else if (status >= 200 && status < 300 && isNotJsonPage(response)) {
       permit.failure();
     } else if (status === 401) {
       permit.neutral();
@@ -239,4 +239,13 @@ export function guardTransport(
     }
     return response;
   };
+}
+
+/**
+ * True for a 2xx body that the client treats as the hibernation page (`not_json`): not JSON,
+ * under a content type other than JSON. The breaker and the client must agree, so that a
+ * response the client retries also counts against the instance.
+ */
+function isNotJsonPage(response: InstanceResponse): boolean {
+  return hasOtherTypeThanJson(response) && parseJson(response.body) === NOT_JSON;
 }

@@ -183,6 +183,32 @@ describe('circuit breaker', () => {
     expect(breaker.state).toBe('open');
   });
 
+  it('counts a plain-text 2xx page as a failure', async () => {
+    script = Array.from({ length: 3 }, () => ({
+      status: 200,
+      headers: { 'content-type': 'text/plain' },
+      body: 'Instance is waking up',
+    }));
+    for (let index = 0; index < 3; index++) await send();
+    expect(breaker.state).toBe('open');
+  });
+
+  it('counts JSON under a plain-text type as a success', async () => {
+    script = [
+      { status: 503 },
+      { status: 503 },
+      {
+        status: 201,
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ result: { sys_id: 'a'.repeat(32) } }),
+      },
+      { status: 503 },
+      { status: 503 },
+    ];
+    for (let index = 0; index < 5; index++) await send();
+    expect(breaker.state).toBe('closed');
+  });
+
   it('counts a 401 as neither success nor failure', async () => {
     script = [{ status: 503 }, { status: 503 }, { status: 401 }, { status: 503 }];
     for (let index = 0; index < 4; index++) await send();
