@@ -8,6 +8,7 @@ import { serializeMessage, type DeliveryMessage } from '../queue/message.ts';
 import type { DeliveryQueue } from '../queue/queue.ts';
 import type { RelayRecord } from '../records/record.ts';
 import { formatPath } from '../shared/json-path.ts';
+import { redactValues } from '../shared/redact.ts';
 import type { RelayMetrics } from '../shared/metrics.ts';
 import { NormalizationError, type SourceAdapter } from '../sources/source.ts';
 import { IngestError, type ErrorIssue } from './errors.ts';
@@ -29,6 +30,8 @@ export interface IngestDependencies {
   newDeliveryId?: () => string;
   /** Duplicate check; absent or with `dedupe.enabled` false, every delivery is queued. */
   dedupe?: DedupeSettings;
+  /** Secret values to redact from vendor text in log lines, such as a pull job's API key. */
+  logSecrets?: readonly string[];
 }
 
 export interface IngestResult {
@@ -68,7 +71,9 @@ export async function acceptPayload(
       receivedAt: now,
       skip: (reason, detail) => {
         skipped += 1;
-        deps.logger.info('Item skipped', { ...log, reason, ...detail });
+        const logged =
+          deps.logSecrets === undefined ? detail : redactValues(detail, deps.logSecrets);
+        deps.logger.info('Item skipped', { ...log, reason, ...logged });
       },
     },
     (record, index) => fitToColumns(record, index, log, deps.logger),

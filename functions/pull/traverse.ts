@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Checkpoint, Traversal } from '../checkpoints/checkpoint.ts';
 import type { PullDependencies } from './dependencies.ts';
 import { enqueueItems, type ItemCounts } from './enqueue-items.ts';
-import { redactError, redactSecrets } from '../shared/redact.ts';
+import { redactError, redactSecrets, redactValues } from '../shared/redact.ts';
 import { PullError, RunInterruption } from './errors.ts';
 import type { PulledItem } from './job-type.ts';
 import type { PreparedJob } from './prepare.ts';
@@ -98,7 +98,7 @@ export async function traverse(
       jobId: job.id,
       runId: options.runId,
       adapter,
-      ingest: { ...deps, config: deps.config },
+      ingest: { ...deps, config: deps.config, logSecrets: prepared.secrets },
       dedupe: deps.state,
       logger: deps.logger,
       now,
@@ -115,19 +115,6 @@ export async function traverse(
     if (page.next === undefined) return { traversal, pages };
     traversal.cursor = page.next;
   }
-}
-
-/** Redacts the job's secrets from the string values of a job type's log details, which come from the vendor. */
-function redactValues(
-  detail: Record<string, unknown>,
-  secrets: readonly string[],
-): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(detail).map(([key, value]) => [
-      key,
-      typeof value === 'string' ? redactSecrets(value, secrets) : value,
-    ]),
-  );
 }
 
 /** Items of the window that are not boundary items of the last traversal, oldest first. */

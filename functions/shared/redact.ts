@@ -64,3 +64,25 @@ function encodedForms(secret: string): string[] {
   }
   return forms;
 }
+
+/**
+ * Returns a copy of log details with the secrets redacted from every string in them, at any
+ * depth, for details whose values come from a vendor.
+ */
+export function redactValues(
+  detail: Record<string, unknown>,
+  secrets: readonly string[],
+): Record<string, unknown> {
+  return redactValue(detail, secrets) as Record<string, unknown>;
+}
+
+function redactValue(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redactSecrets(value, secrets);
+  if (Array.isArray(value)) return value.map((entry) => redactValue(entry, secrets));
+  if (typeof value === 'object' && value !== null && !(value instanceof Error)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, entry]) => [key, redactValue(entry, secrets)]),
+    );
+  }
+  return value;
+}

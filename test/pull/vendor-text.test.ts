@@ -146,6 +146,32 @@ describe('vendor text in pull errors', () => {
     expect(exposedText(h, failure)).not.toContain(encodeURIComponent(KEY));
   });
 
+  it('redacts the key from a skipped item log line', async () => {
+    const h = await harnessFor('threatfox');
+    const item = {
+      id: '1500301',
+      ioc: '192.0.2.44',
+      threat_type: 'botnet_cc',
+      ioc_type: `type ${KEY}`,
+      malware: 'win.example',
+      malware_printable: 'Example',
+      confidence_level: 90,
+      // Inside the run's window, which starts at the harness's first `since`.
+      first_seen: '2026-11-30 18:00:00 UTC',
+      last_seen: null,
+      reference: null,
+      tags: null,
+    };
+    env.vendor.answer(() => ({ json: { query_status: 'ok', data: [item] } }));
+
+    await h.run('job');
+
+    const skipped = h.logs.lines().filter((line) => line.message === 'Item skipped');
+    expect(skipped).toHaveLength(1);
+    expect(JSON.stringify(skipped[0])).toContain('[redacted]');
+    for (const form of ECHOED_FORMS) expect(h.logs.text()).not.toContain(form);
+  });
+
   it('keeps the reason of an interrupted run in its log', async () => {
     const h = await harnessFor('threatfox');
     env.vendor.answer(() => ({ status: 429, headers: { 'retry-after': '100000' } }));
