@@ -25,6 +25,11 @@ export interface DedupeResult {
   duplicateOf?: string;
   /** Keys to remember once `fresh` is on the queue. */
   keys: DedupeKey[];
+  /**
+   * The subject key of each fresh message, for remembering only the messages a failed
+   * enqueue did queue. Absent for a delivery with an id, whose retry queues it whole again.
+   */
+  keyOfMessage?: Map<DeliveryMessage, DedupeKey>;
 }
 
 /**
@@ -78,15 +83,36 @@ export async function dropDuplicates(
   const lastHash = new Map<string, string | undefined>();
   for (const [key, entry] of seen) lastHash.set(key, entry.contentHash);
   const queuedHashes = new Map<string, string>();
+  const keyOfMessage = new Map<DeliveryMessage, DedupeKey>();
   const fresh: DeliveryMessage[] = [];
   for (const { message, key, hash } of keyed) {
     if (lastHash.get(key) === hash) continue;
     lastHash.set(key, hash);
     queuedHashes.set(key, hash);
+    keyOfMessage.set(message, { key, contentHash: hash });
     fresh.push(message);
   }
   const keys = [...queuedHashes].map(([key, hash]) => ({ key, contentHash: hash }));
-  return { fresh, duplicates: messages.length - fresh.length, keys };
+  return { fresh, duplicates: messages.length - fresh.length, keys, keyOfMessage };
+}
+
+/**
+ * Returns the keys to remember when only `enqueued` of a delivery's fresh messages reached
+ * the queue: the key of each subject's last enqueued message, so that a resend of the
+ * delivery queues only the rest. A delivery keyed by an id gets none, because its resend
+ * carries the same id and must be accepted to queue what is missing.
+ */
+export function keysOfEnqueued(
+  result: DedupeResult,
+  enqueued: readonly DeliveryMessage[],
+): DedupeKey[] {
+  if (result.keyOfMessage === undefined) return [];
+  const bySubject = new Map<string, DedupeKey>();
+  for (const message of enqueued) {
+    const key = result.keyOfMessage.get(message);
+    if (key !== undefined) bySubject.set(key.key, key);
+  }
+  return [...bySubject.values()];
 }
 
 /**

@@ -2,10 +2,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type * as z from 'zod';
 import type { RelayConfig } from '../config/schema.ts';
 import type { SecretStore } from '../credentials/secret-store.ts';
-import { dropDuplicates, rememberDelivery, type DedupeSettings } from '../dedupe/deliveries.ts';
+import {
+  dropDuplicates,
+  keysOfEnqueued,
+  rememberDelivery,
+  type DedupeSettings,
+} from '../dedupe/deliveries.ts';
 import { DETAILS_TRUNCATION_KEY, fitRecord } from '../queue/fit-record.ts';
 import { serializeMessage, type DeliveryMessage } from '../queue/message.ts';
-import type { DeliveryQueue } from '../queue/queue.ts';
+import { EnqueueError, type DeliveryQueue } from '../queue/queue.ts';
 import type { RelayRecord } from '../records/record.ts';
 import { formatPath } from '../shared/json-path.ts';
 import { redactValues } from '../shared/redact.ts';
@@ -95,7 +100,23 @@ export async function acceptPayload(
       ? { fresh: messages, duplicates: 0, duplicateOf: undefined, keys: [] }
       : await dropDuplicates(messages, log, now, dedupe, deps.logger);
   const queued = checked.fresh;
-  await enqueue(deps.queue, queued);
+  try {
+    await enqueue(deps.queue, queued);
+  } catch (error) {
+    const enqueued =
+      error instanceof IngestError && error.cause instanceof EnqueueError
+        ? error.cause.enqueued
+        : [];
+    if (dedupe !== undefined && enqueued.length > 0) {
+      await rememberDelivery(
+        keysOfEnqueued(checked, enqueued),
+        log.deliveryId,
+        dedupe,
+        deps.logger,
+      );
+    }
+    throw error;
+  }
   if (dedupe !== undefined) {
     await rememberDelivery(checked.keys, log.deliveryId, dedupe, deps.logger);
   }
@@ -235,9 +256,10 @@ async function enqueue(queue: DeliveryQueue, messages: DeliveryMessage[]): Promi
     throw new IngestError(
       503,
       'queue_unavailable',
-      'The relay could not queue every record of this delivery, and some may be queued ' +
-        'already. Send the delivery again so that none is lost; a record that was queued ' +
-        'both times may then reach the instance twice.',
+      'The relay could not queue every record of this delivery. Send the delivery again so ' +
+        'that none is lost. Records the queue confirmed are remembered and not queued again, ' +
+        'unless the delivery carries a delivery id; those, and records whose send went ' +
+        'unanswered, may reach the instance twice.',
       { cause: error },
     );
   }

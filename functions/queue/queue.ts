@@ -26,9 +26,25 @@ export interface DeadLetter {
 export interface DeliveryQueue {
   /**
    * Enqueues every message, or throws. A queue that sends in several requests, as SQS does,
-   * may have enqueued some of the messages when it throws, and its error gives their count.
+   * may have enqueued some of the messages when it throws. It then throws an EnqueueError
+   * that lists the messages the queue confirmed.
    */
   enqueue(messages: DeliveryMessage[]): Promise<void>;
+}
+
+/** A failed enqueue, with the messages the queue accepted before it failed. */
+export class EnqueueError extends Error {
+  /**
+   * Messages the queue confirmed, in the order given. A request that failed without a
+   * response may have enqueued more, which are not listed.
+   */
+  readonly enqueued: readonly DeliveryMessage[];
+
+  constructor(message: string, enqueued: readonly DeliveryMessage[], options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EnqueueError';
+    this.enqueued = enqueued;
+  }
 }
 
 /** The queue for records the forwarder cannot deliver. */

@@ -6,7 +6,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import { formatCount } from '../shared/format-count.ts';
 import { messageId, serializeMessage, toQueueJson, type DeliveryMessage } from './message.ts';
-import type { DeadLetter, DeadLetterQueue, DeliveryQueue } from './queue.ts';
+import {
+  EnqueueError,
+  type DeadLetter,
+  type DeadLetterQueue,
+  type DeliveryQueue,
+} from './queue.ts';
 
 /** SQS takes at most 10 messages and 1 MiB in one SendMessageBatch call. */
 const MAX_BATCH_ENTRIES = 10;
@@ -25,15 +30,15 @@ export class SqsDeliveryQueue implements DeliveryQueue {
   /**
    * Sends all messages in batches and sends the entries SQS reports as failed again. When
    * some still fail, or a request fails, it throws, so ingest returns 503 and the sender
-   * retries. Messages SQS accepted before the failure stay queued, and the error gives
-   * their count. A retried delivery may therefore be delivered twice, as at-least-once
-   * delivery allows.
+   * retries. Messages SQS accepted before the failure stay queued, and the EnqueueError
+   * lists them, so that ingest can remember them and a resend does not queue them again.
    */
   async enqueue(messages: DeliveryMessage[]): Promise<void> {
-    let accepted = 0;
+    const accepted = new Set<string>();
     const failure = (problem: string, cause?: unknown) =>
-      new Error(
-        `SQS accepted ${accepted} of ${messages.length} messages before it failed: ${problem}`,
+      new EnqueueError(
+        `SQS accepted ${accepted.size} of ${messages.length} messages before it failed: ${problem}`,
+        messages.filter((_message, position) => accepted.has(entryId(position))),
         cause === undefined ? undefined : { cause },
       );
 
@@ -56,11 +61,16 @@ export class SqsDeliveryQueue implements DeliveryQueue {
           throw failure(`SendMessageBatch failed: ${(error as Error).message}`, error);
         }
         const failedIds = new Set((output.Failed ?? []).map((entry) => entry.Id));
-        accepted += pending.length - failedIds.size;
+        for (const entry of pending) if (!failedIds.has(entry.Id)) accepted.add(entry.Id!);
         pending = pending.filter((entry) => failedIds.has(entry.Id));
       }
     }
   }
+}
+
+/** The batch entry id of the message at `position` of one enqueue call. */
+function entryId(position: number): string {
+  return `r${position}`;
 }
 
 function toBatches(messages: DeliveryMessage[]): SendMessageBatchRequestEntry[][] {
@@ -78,7 +88,7 @@ function toBatches(messages: DeliveryMessage[]): SendMessageBatchRequestEntry[][
     current.push({
       // Batch entry ids allow only letters, digits, hyphens and underscores, and must differ
       // within a batch, which record indexes do not when a redrive sends several deliveries.
-      Id: `r${position}`,
+      Id: entryId(position),
       MessageBody: body,
       MessageAttributes: {
         deliveryId: { DataType: 'String', StringValue: message.deliveryId },

@@ -5,6 +5,7 @@ import { parseConfig } from '../../functions/config/load.ts';
 import { SecretError, type SecretStore } from '../../functions/credentials/secret-store.ts';
 import { ingestWebhook, type IngestDependencies } from '../../functions/ingest/ingest.ts';
 import { fromHttpApiEvent, type WebhookRequest } from '../../functions/ingest/request.ts';
+import { InMemoryDedupeStore } from '../../functions/dedupe/store.ts';
 import type { DeliveryMessage } from '../../functions/queue/message.ts';
 import type { DeliveryQueue } from '../../functions/queue/queue.ts';
 import { SqsDeliveryQueue } from '../../functions/queue/sqs.ts';
@@ -268,9 +269,46 @@ describe('ingestWebhook', () => {
       expect(result.body.code).toBe('queue_unavailable');
       expect(sqs.messages).toHaveLength(11);
       expect(result.body.message).not.toContain('kept none');
-      expect(result.body.message).toContain('some may be queued already');
+      expect(result.body.message).toContain('Records the queue confirmed are remembered');
       expect(result.body.message).toContain('Send the delivery again');
       expect(logs.text()).toContain('SQS accepted 11 of 12 messages');
+    } finally {
+      client.destroy();
+      await sqs.close();
+    }
+  });
+
+  it('queues only the rest when a partly queued delivery is sent again', async () => {
+    const sqs = await startFakeSqs();
+    const client = fakeSqsClient(sqs.endpoint);
+    sqs.rejectIds.add('r11');
+    const ips = Array.from({ length: 12 }, (_, index) => `198.51.100.${index + 1}`);
+    const withQueue = {
+      ...deps,
+      queue: new SqsDeliveryQueue(
+        client,
+        'https://sqs.eu-west-1.amazonaws.com/123456789012/delivery',
+      ),
+      dedupe: { store: new InMemoryDedupeStore(), ttlSeconds: 3600 },
+    };
+    try {
+      const first = await ingestWebhook(webhook({ json: { ips } }), withQueue);
+      sqs.rejectIds.clear();
+      const again = await ingestWebhook(webhook({ json: { ips } }), withQueue);
+
+      expect(first.status).toBe(503);
+      expect(again.status).toBe(202);
+      expect(again.body).toMatchObject({ records: 1, duplicates: 11 });
+      expect(sqs.messages).toHaveLength(12);
+      expect(
+        new Set(
+          sqs.messages.map(
+            (message) =>
+              (JSON.parse(message.body) as { record: { observable: { value: string } } }).record
+                .observable.value,
+          ),
+        ).size,
+      ).toBe(12);
     } finally {
       client.destroy();
       await sqs.close();
