@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { formatCount } from '../functions/shared/format-count.ts';
 import type { LocalStack } from './stack.ts';
 
 /**
@@ -31,7 +32,7 @@ export function createStopHandler(
     logger.info(
       invocations === 0
         ? `${signal}: stopping the local stack`
-        : `${signal}: stopping the local stack once ${invocations} forward invocation(s) in ` +
+        : `${signal}: stopping the local stack once ${formatCount(invocations, 'forward invocation')} in ` +
             `progress finish, in ${maxWaitSeconds} s at most. ${again} again to stop at once ` +
             'and lose the records in memory.',
       { signal, invocations, maxWaitSeconds, queuedRecords: stack.queue.size },
