@@ -96,8 +96,8 @@ function parseWithJsonParse(text: string, maxDepth: number): { value: unknown } 
   } catch {
     return NOT_PLAIN;
   }
-  // Parser rejects a lone surrogate or a NUL in a string with any escape. Such a string
-  // exists only when a \u escape spells one or the text carries a raw lone surrogate.
+  // Parser rejects a lone surrogate and replaces a NUL in a string. Such a string exists
+  // only when a \u escape spells one or the text carries a raw lone surrogate.
   const walk = { keys: 0, checkStrings: text.includes('\\u') || !text.isWellFormed() };
   if (!isPlainValue(value, walk) || walk.keys !== keysInText) return NOT_PLAIN;
   return { value };
@@ -324,8 +324,10 @@ class Parser {
         } catch {
           return this.fail('invalid escape sequence in a string', 'malformed_json', start);
         }
-        // Escapes can spell what UTF-8 bytes cannot: a lone surrogate is not text, and a NUL
-        // ends strings in many stores. Neither can reach an instance column intact.
+        // Escapes can spell what UTF-8 bytes cannot. A lone surrogate is not text, so the
+        // body is rejected. A NUL ends strings in many stores, but real payloads carry it (a
+        // Shodan banner of a binary protocol, say), so it becomes U+FFFD as an undecodable
+        // byte does, and the rest of the string still reaches the instance.
         if (!value.isWellFormed()) {
           return this.fail(
             'a string escapes a lone surrogate (\\uD800-\\uDFFF), which is not Unicode text',
@@ -333,14 +335,7 @@ class Parser {
             start,
           );
         }
-        if (value.includes('\u0000')) {
-          return this.fail(
-            'a string escapes a NUL character (\\u0000); remove it',
-            'malformed_json',
-            start,
-          );
-        }
-        return value;
+        return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
       }
       if (code === 0x5c) {
         escaped = true;

@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseStrictJson } from '../../functions/ingest/strict-json.ts';
 import type { Finding } from '../../functions/records/finding.ts';
 import type { RecordKind } from '../../functions/records/record.ts';
 import { getSource } from '../../functions/sources/index.ts';
@@ -64,7 +65,9 @@ describe.each(Object.keys(EXPECTED))('events/%s', (sourceId) => {
   it.each(Object.entries(EXPECTED[sourceId]!))(
     '%s gives what the README says',
     (name, expected) => {
-      const result = runSource(source, readJson(new URL(name, folder)));
+      // Through ingest's own parser, so a sample that ingest would reject fails here too.
+      const text = readFileSync(new URL(name, folder), 'utf8');
+      const result = runSource(source, parseStrictJson(text, { maxDepth: 64 }));
 
       if (expected === 'rejected') {
         expect(result.outcome).toBe('rejected');
@@ -79,6 +82,27 @@ describe.each(Object.keys(EXPECTED))('events/%s', (sourceId) => {
       expect(findings).toEqual(expected.findings ?? []);
     },
   );
+});
+
+describe('events samples through the ingest parser', () => {
+  const samples = readdirSync(EVENTS, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && getSource(entry.name) !== undefined)
+    .flatMap((folder) =>
+      readdirSync(new URL(`${folder.name}/`, EVENTS))
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => `${folder.name}/${name}`),
+    );
+
+  it('covers the samples of several sources', () => {
+    expect(new Set(samples.map((sample) => sample.split('/')[0])).size).toBeGreaterThan(5);
+  });
+
+  // The source tests read samples with JSON.parse; ingest's strict parser must accept them too.
+  it.each(samples)('%s parses as ingest parses it', (sample) => {
+    const text = readFileSync(new URL(sample, EVENTS), 'utf8');
+
+    expect(() => parseStrictJson(text, { maxDepth: 64 })).not.toThrow();
+  });
 });
 
 describe('events/virustotal contents', () => {
