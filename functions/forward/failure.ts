@@ -33,12 +33,18 @@ export function classifyFailure(error: unknown): Failure {
     };
   }
   if (error instanceof CircuitOpenError) {
+    const own = error.recordFailure;
     return {
       code: error.code,
       retryable: true,
-      detail: error.message,
+      detail:
+        own === undefined
+          ? error.message
+          : `${error.message}. The record's own last request failed (${own.code}): ${own.message}`,
       unexpected: false,
-      attempts: 0,
+      attempts: own?.attempts ?? 0,
+      ...(own?.status !== undefined && { status: own.status }),
+      ...(own?.lastResponse !== undefined && { lastResponse: own.lastResponse }),
     };
   }
   if (error instanceof SecretError) {

@@ -270,7 +270,8 @@ function explainOpenCircuit(failure: Failure, breaker: CircuitBreaker | undefine
     return failure;
   }
   const last = lastInstanceFailure.get(breaker);
-  if (last === undefined) return failure;
+  // A failure that names the record's own last request already says what the instance returned.
+  if (last === undefined || failure.lastResponse !== undefined) return failure;
   return {
     ...failure,
     detail: `${failure.detail}. The instance's last failure (${last.code}): ${last.detail}`,

@@ -1,3 +1,4 @@
+import type { SecOpsError } from './errors.ts';
 import type { InstanceResponse, Transport } from './http.ts';
 import { hasOtherTypeThanJson, NOT_JSON, parseJson } from './responses.ts';
 import { parseRetryAfter } from './retry.ts';
@@ -41,6 +42,11 @@ export class CircuitOpenError extends Error {
   readonly retryAfterMs: number;
   /** The circuit's state: `open`, or `half_open` while its one probe has no response yet. */
   readonly state: CircuitRejection['state'];
+  /**
+   * The failure of this record's own earlier request in the same call, when it had one
+   * before the circuit refused the retry, so an operator reads what the instance returned.
+   */
+  recordFailure?: SecOpsError;
 
   constructor(rejection: CircuitRejection) {
     super(

@@ -7,6 +7,7 @@ import type {
 import { toInstanceRequest, type InstanceRequest } from '../records/columns.ts';
 import type { RelayRecord } from '../records/record.ts';
 import { createLogger } from '../shared/logger.ts';
+import { CircuitOpenError } from './circuit-breaker.ts';
 import { redactSecrets, SecOpsError } from './errors.ts';
 import {
   exchange,
@@ -169,6 +170,9 @@ export class SecOpsClient {
         }
         return { table: request.table, sysId: created.sysId, attempts, status: created.status };
       } catch (error) {
+        if (error instanceof CircuitOpenError && lastError !== undefined) {
+          error.recordFailure = lastError;
+        }
         if (!(error instanceof SecOpsError)) throw error;
         error.attempts = attempts;
         lastError = error;

@@ -199,6 +199,28 @@ describe('forwarder against a misbehaving instance', () => {
     expect(deadLetters[0]?.lastResponse?.status).toBe(200);
   });
 
+  it("names the record's own failure when the circuit refuses its retry", async () => {
+    deps = buildDeps(
+      parseConfig({
+        instance: { requestTimeoutMs: 200, maxAttempts: 2 },
+        delivery: {
+          maxReceiveCount: 3,
+          circuitBreaker: { failureThreshold: 1, coolDownMs: 60_000 },
+        },
+      }),
+    );
+    sandbox.faults.set({ mode: 'server_error', status: 503 });
+    const postsBefore = recordPosts().length;
+
+    await forwardBatch([received(3).received], Date.now() + 30_000, deps);
+
+    expect(recordPosts()).toHaveLength(postsBefore + 1);
+    expect(deadLetters[0]?.reason).toBe('retries_exhausted');
+    expect(deadLetters[0]?.detail).toContain('circuit_open');
+    expect(deadLetters[0]?.detail).toContain("The record's own last request failed (server_error)");
+    expect(deadLetters[0]?.lastResponse?.status).toBe(503);
+  });
+
   it('recovers from a rotated password with one secret read', async () => {
     await forwardBatch([received().received], Date.now() + 30_000, deps);
     const readsBefore = secrets.readCount(SECRET);
