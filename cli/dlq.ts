@@ -189,6 +189,9 @@ function withDeliveryRisk(
   return { ...entry, possiblyDelivered: isPossiblyDelivered(entry) };
 }
 
+/** Names of the columns `dlq list` prints, in the order of `formatList`. */
+const LIST_HEADER = 'id  reason  source  delivery#record  kind  attempts  failedAt';
+
 function formatList(entries: StoredDeadLetter[]): string {
   const lines = entries.map((entry) => {
     const ids = deadLetterIds(entry);
@@ -203,6 +206,7 @@ function formatList(entries: StoredDeadLetter[]): string {
       ...(isPossiblyDelivered(entry) ? ['possibly-delivered'] : []),
     ].join('  ');
   });
+  if (lines.length > 0) lines.unshift(LIST_HEADER);
   lines.push(formatCount(entries.length, 'dead-lettered record'));
   return `${lines.join('\n')}\n`;
 }

@@ -132,6 +132,14 @@ describe('dlq show possiblyDelivered', () => {
     expect(listed.printed.trimEnd().split('\n').at(-1)).toBe('5 dead-lettered records');
   });
 
+  it('dlq list names its columns', async () => {
+    const listed = await dlq(relayUrl, 'list');
+
+    expect(listed.printed.split('\n')[0]).toBe(
+      'id  reason  source  delivery#record  kind  attempts  failedAt',
+    );
+  });
+
   it('dlq list --json sets the flag', async () => {
     const listed = await dlq(relayUrl, 'list', [], true);
 
