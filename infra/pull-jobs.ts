@@ -171,20 +171,19 @@ function checkJobs(
   const problems: string[] = [];
   for (const job of jobs) {
     const jobType = jobTypeOf(job);
-    const jobProblems: string[] = [];
+    // Named by index, as the schema's own errors name a job; disabled jobs keep their index.
+    const jobPath = `pulls.jobs[${config.pulls.jobs.indexOf(job)}]`;
     try {
-      checkVendorBaseUrl(job.id, job.api.baseUrl, {
+      checkVendorBaseUrl(jobPath, job.api.baseUrl, {
         vendorHosts: jobType.hosts,
         allowedHosts: config.pulls.allowedHosts,
         localMode: false,
       });
     } catch (error) {
       if (!(error instanceof PullError)) throw error;
-      jobProblems.push(error.message);
+      problems.push(`  ${error.message}`);
     }
-    jobProblems.push(...(jobType.validateJob?.(job) ?? []));
-    const index = config.pulls.jobs.indexOf(job);
-    problems.push(...jobProblems.map((problem) => `  ${namedByIndex(problem, job.id, index)}`));
+    problems.push(...(jobType.validateJob?.(job, jobPath) ?? []).map((problem) => `  ${problem}`));
   }
   const neededMs = config.pulls.requestTimeoutMs + DEADLINE_RESERVE_MS;
   if (jobs.length > 0 && config.pulls.timeoutSeconds * 1000 <= neededMs) {
@@ -197,15 +196,4 @@ function checkJobs(
   if (problems.length > 0) {
     throw new ConfigError(`Invalid ${origin} for deployment:\n${problems.join('\n')}`);
   }
-}
-
-/**
- * Names the job of a problem by its index, as schema errors do. The pull function's checks
- * name a job by its id, the only thing its schedule passes, as in `pulls.jobs["tf"].api`.
- * NOTE: this rewrites the start of their text, so a problem worded otherwise keeps the id.
- */
-function namedByIndex(problem: string, jobId: string, index: number): string {
-  const byId = `pulls.jobs[${JSON.stringify(jobId)}]`;
-  if (!problem.startsWith(byId)) return problem;
-  return `pulls.jobs[${index}]${problem.slice(byId.length)}`;
 }

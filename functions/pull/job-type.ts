@@ -84,8 +84,11 @@ export interface PullJobType<Job extends PullJob = PullJob> {
   readonly windowed: boolean;
   /** How far back the vendor serves items, in hours; a longer window logs a warning about the gap. */
   readonly maxWindowHours?: number;
-  /** Returns the problems of a job's settings that the schema cannot see; the run stops on any. */
-  validateJob?(job: Job): string[];
+  /**
+   * Returns the problems of a job's settings that the schema cannot see; the run stops on any.
+   * Each problem starts with `jobPath`, such as `pulls.jobs[0]`.
+   */
+  validateJob?(job: Job, jobPath: string): string[];
   buildRequest(context: PageRequestContext<Job>): VendorRequest;
   /**
    * Reads one response into items.

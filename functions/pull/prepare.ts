@@ -55,15 +55,17 @@ export async function preparePullJob(
     throw new PullError(
       'source_not_registered',
       `Pull job "${jobId}" needs the source adapter "${job.source}", which this build of the relay ` +
-        'does not register in functions/sources/index.ts and functions/sources/loaders.ts.',
+        'does not register in functions/sources/loaders.ts.',
     );
   }
-  const problems = jobType.validateJob?.(job) ?? [];
+  // The schedule passes only the job's id, so messages name the job by it.
+  const jobPath = `pulls.jobs["${jobId}"]`;
+  const problems = jobType.validateJob?.(job, jobPath) ?? [];
   if (problems.length > 0) {
     throw new PullError('job_invalid', `Invalid pull job "${jobId}":\n  ${problems.join('\n  ')}`);
   }
 
-  const origin = checkVendorBaseUrl(jobId, job.api.baseUrl, {
+  const origin = checkVendorBaseUrl(jobPath, job.api.baseUrl, {
     vendorHosts: jobType.hosts,
     allowedHosts: settings.allowedHosts,
     localMode: deps.localMode,

@@ -13,7 +13,8 @@ export interface VendorUrlPolicy {
 }
 
 /**
- * Checks a job's `api.baseUrl` and returns its origin. The relay sends the vendor API key to
+ * Checks a job's `api.baseUrl` and returns its origin. `jobPath` names the job in the
+ * message, such as `pulls.jobs[0]` or `pulls.jobs["threatfox-recent"]`. The relay sends the vendor API key to
  * this URL, so it must be https on one of the vendor's hosts or on a host in
  * `pulls.allowedHosts`. Plain http is accepted only for a loopback host in local mode, and IP
  * addresses only for loopback in local mode, so a configuration cannot aim the function at the
@@ -21,12 +22,13 @@ export interface VendorUrlPolicy {
  *
  * @throws PullError `vendor_url_not_allowed`, naming the job, the value and the fix.
  */
-export function checkVendorBaseUrl(jobId: string, value: string, policy: VendorUrlPolicy): string {
+export function checkVendorBaseUrl(
+  jobPath: string,
+  value: string,
+  policy: VendorUrlPolicy,
+): string {
   const reject = (problem: string) =>
-    new PullError(
-      'vendor_url_not_allowed',
-      `pulls.jobs["${jobId}"].api.baseUrl "${value}" ${problem}`,
-    );
+    new PullError('vendor_url_not_allowed', `${jobPath}.api.baseUrl "${value}" ${problem}`);
 
   let url: URL;
   try {

@@ -18,7 +18,7 @@ describe('vendor base URL', () => {
     ['http://localhost:4010', local, 'http://localhost:4010'],
     ['http://[::1]:4010', local, 'http://[::1]:4010'],
   ])('accepts %s', (value, policy, origin) => {
-    expect(checkVendorBaseUrl('job-a', value, policy)).toBe(origin);
+    expect(checkVendorBaseUrl('pulls.jobs["job-a"]', value, policy)).toBe(origin);
   });
 
   it.each<[string, VendorUrlPolicy, RegExp]>([
@@ -40,7 +40,7 @@ describe('vendor base URL', () => {
   ])('rejects %s', (value, policy, message) => {
     let failure: unknown;
     try {
-      checkVendorBaseUrl('job-a', value, policy);
+      checkVendorBaseUrl('pulls.jobs["job-a"]', value, policy);
     } catch (error) {
       failure = error;
     }

@@ -47,12 +47,10 @@ export const virusTotalJob: PullJobType<VirusTotalJob> = {
   hosts: ['www.virustotal.com'],
   windowed: false,
 
-  validateJob(job) {
+  validateJob(job, jobPath) {
     return job.observables.flatMap((value, index) => {
       const problem = lookupPath(value).problem;
-      return problem === undefined
-        ? []
-        : [`pulls.jobs["${job.id}"].observables[${index}]: ${problem}`];
+      return problem === undefined ? [] : [`${jobPath}.observables[${index}]: ${problem}`];
     });
   },
 
