@@ -203,7 +203,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   forwarder.start();
   const { port } = server.address() as AddressInfo;
 
-  // The in-process queues live in memory: say what a stop loses instead of losing it quietly.
+  // The in-process queues live in memory, so a stop logs what it loses rather than lose it quietly.
   const logLostRecords = () => {
     const dead = deadLetters.list().length;
     if (queue.size > 0 || dead > 0) {

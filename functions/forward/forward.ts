@@ -270,7 +270,7 @@ function explainOpenCircuit(failure: Failure, breaker: CircuitBreaker | undefine
     return failure;
   }
   const last = lastInstanceFailure.get(breaker);
-  // A failure that names the record's own last request already says what the instance returned.
+  // A failure that names the record's own last request already contains the instance's response.
   if (last === undefined || failure.lastResponse !== undefined) return failure;
   return {
     ...failure,

@@ -90,9 +90,9 @@ export const DEAD_LETTER_FILTER_KEYS = [
 ] as const;
 
 /**
- * Returns the ids of an entry's record. An `invalid_message` entry has no valid message, but
- * its body is often a delivery message with one bad field (a record an adapter built wrongly),
- * so the ids are read from the body where they have the right type, for listing and filters.
+ * Returns the ids of an entry's record, for listing and filters. An `invalid_message` entry
+ * has no valid message, but its body is often a delivery message with one bad field, such as
+ * a record an adapter built wrongly. So its ids are read from the body where their types fit.
  */
 export function deadLetterIds(entry: Pick<DeadLetter, 'message' | 'body'>): RecordIds {
   if (entry.message !== undefined) {

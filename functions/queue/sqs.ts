@@ -68,7 +68,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
   }
 }
 
-/** The batch entry id of the message at `position` of one enqueue call. */
+/** Returns the batch entry id of the message at `position` of one enqueue call. */
 function entryId(position: number): string {
   return `r${position}`;
 }

@@ -164,7 +164,7 @@ describe('deliveryKey', () => {
 });
 
 describe('deliveries with and without ids', () => {
-  it('compares a record without an id with the last one sent with an id', async () => {
+  it('queues a flip sent without an id', async () => {
     await ingestWebhook(request(verdict('Malicious')), deps);
     await ingestWebhook(request(verdict('Clean'), 'feed-1'), deps);
     const flipped = await ingestWebhook(request(verdict('Malicious')), deps);

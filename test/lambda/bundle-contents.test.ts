@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { DEPLOY_BUILD_OPTIONS, FUNCTION_ENTRIES } from '../../bench/lib/bundle.ts';
 
 /**
- * zod's translations, which reach a function bundle only when code reads a zod namespace at
- * run time (`z.core.X`, `z.locales`): esbuild then keeps every export of that namespace,
- * which once added about 330 KB to each function and slowed its cold start.
+ * Modules of zod's translations. They reach a function bundle only when code reads a zod
+ * namespace at run time (`z.core.X`, `z.locales`), because esbuild then keeps every export of
+ * that namespace. That once added about 330 KB to each function and slowed its cold start.
  */
 const UNWANTED = ['zod/v4/locales/he.js', 'zod/v4/locales/ru.js'];
 

@@ -6,7 +6,7 @@ import { startLocalStack } from '../../local/stack.ts';
 const shipped = loadConfigFile('relay.config.json');
 const instanceSecret = shipped.local!.secrets[shipped.instance.secretName]!;
 
-/** The shipped configuration with the local instance secret replaced. */
+/** Returns the shipped configuration with the local instance secret replaced. */
 function withInstanceSecret(secret: Record<string, unknown> | undefined) {
   const secrets = { ...shipped.local!.secrets };
   if (secret === undefined) delete secrets[shipped.instance.secretName];

@@ -34,7 +34,7 @@ const JOBS: Record<string, JobInput> = {
   },
 };
 
-/** A harness for one job of `source` whose secret contains KEY. */
+/** Creates a harness for one job of `source` whose secret contains KEY. */
 async function harnessFor(
   source: keyof typeof JOBS,
   settings: { maxResponseBytes?: number } = {},
