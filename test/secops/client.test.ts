@@ -598,6 +598,41 @@ describe('SecOpsClient error text', () => {
     expect(exposed).toContain('relay.integration');
   });
 
+  it('redacts credentials echoed as the sys_id of a stored record', async () => {
+    instance.reply(() => ({ status: 201, body: { status: 'success', sys_id: PASSWORD } }));
+    const { client, deadline } = setup();
+
+    const result = await client.create(record, { deadline: deadline() });
+
+    expect(result.sysId).toBe('[redacted]');
+  });
+
+  it('redacts credentials in the warning about a stored record without a sys_id', async () => {
+    instance.reply(() => ({ status: 201, body: `"stored for relay.integration:${PASSWORD}"` }));
+    const { client, logger, deadline } = setup();
+
+    const result = await client.create(record, { deadline: deadline() });
+
+    const logged = JSON.stringify(logger.lines);
+    expect(result.sysId).toBeUndefined();
+    expect(logged).toContain('sys_id is unknown');
+    expect(logged).not.toContain(PASSWORD);
+  });
+
+  it('redacts credentials in a failure body sent with a 2xx', async () => {
+    instance.reply(() => ({
+      status: 200,
+      body: { status: 'failure', error: { message: `denied for ${PASSWORD}` } },
+    }));
+    const { client, logger, deadline } = setup({ config: { instance: { maxAttempts: 1 } } });
+
+    const error = await failureOf(client.create(record, { deadline: deadline() }));
+
+    const exposed = `${error.message}\n${error.lastResponse?.body}\n${JSON.stringify(logger.lines)}`;
+    expect(exposed).toContain('[redacted]');
+    expect(exposed).not.toContain(PASSWORD);
+  });
+
   it('redacts an echoed password with a slash', async () => {
     const password = 'p/ss+word/with/slashes';
     instance.reply(() => ({

@@ -36,6 +36,15 @@ describe('redactSecrets', () => {
   it('ignores empty secrets', () => {
     expect(redactSecrets('text', ['', 'other'])).toBe('text');
   });
+
+  it('redacts every encoded form of many secrets in turn, and of the first ones again', () => {
+    const secrets = Array.from({ length: 100 }, (_, index) => `key ${index}/é`);
+
+    for (const secret of [...secrets, ...secrets.slice(0, 3)]) {
+      const text = `${secret} ${encodeURIComponent(secret)} ${JSON.stringify(secret).replaceAll('/', '\\/')}`;
+      expect(redactSecrets(text, [secret])).toBe(`${REDACTED} ${REDACTED} "${REDACTED}"`);
+    }
+  });
 });
 
 describe('quoteRedacted', () => {
