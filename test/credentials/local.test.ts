@@ -9,13 +9,28 @@ describe('LocalSecretStore', () => {
     expect(await store.getJson('relay/a')).toEqual({ secret: 'local' });
   });
 
-  it('returns a copy each time', async () => {
-    const store = new LocalSecretStore({ 'relay/a': { secret: 'local' } });
+  it('returns a copy that no caller can change, at any depth', async () => {
+    const configured = { secret: 'local', nested: { list: ['a'] } };
+    const store = new LocalSecretStore({ 'relay/a': configured });
 
     const first = await store.getJson('relay/a');
-    first.secret = 'changed by a caller';
+    expect(() => {
+      first.secret = 'changed by a caller';
+    }).toThrow(TypeError);
+    expect(() => (first.nested as { list: string[] }).list.push('b')).toThrow(TypeError);
 
-    expect(await store.getJson('relay/a')).toEqual({ secret: 'local' });
+    expect(await store.getJson('relay/a')).toEqual({ secret: 'local', nested: { list: ['a'] } });
+    expect(Object.isFrozen(configured)).toBe(false);
+  });
+
+  it('reads a value that replaced the earlier one', async () => {
+    const secrets: Record<string, unknown> = { 'relay/a': { secret: 'first' } };
+    const store = new LocalSecretStore(secrets);
+    await store.getJson('relay/a');
+
+    secrets['relay/a'] = { secret: 'rotated' };
+
+    expect(await store.getJson('relay/a')).toEqual({ secret: 'rotated' });
   });
 
   it('raises secret_not_found naming local.secrets', async () => {
