@@ -7,6 +7,7 @@ import {
   fetchTransport,
   keepAliveAgent,
   nodeTransport,
+  requestTarget,
   type InstanceRequest,
 } from '../../functions/secops/http.ts';
 import { useRecordingServer } from './recording-server.ts';
@@ -47,6 +48,13 @@ describe('nodeTransport', () => {
       String(Buffer.byteLength('{"value":"é"}')),
     );
     expect(server.received[0]?.body).toBe('{"value":"é"}');
+  });
+
+  it('sends the path, query and host of the URL', async () => {
+    await nodeTransport(new URL('/api/x?a=1&b=%C3%A9', server.origin), post());
+
+    expect(server.received[0]?.url).toBe('/api/x?a=1&b=%C3%A9');
+    expect(server.received[0]?.headers.host).toBe(new URL(server.origin).host);
   });
 
   it('reuses one connection for requests in turn', async () => {
@@ -186,5 +194,28 @@ describe('evictIdleConnections', () => {
 
     expect(server.connections).toBe(1);
     agent.destroy();
+  });
+});
+
+describe('requestTarget', () => {
+  it.each([
+    [
+      'an IPv6 host without brackets',
+      'http://[::1]:8080/api/x?a=1',
+      'http:',
+      '::1',
+      '8080',
+      '/api/x?a=1',
+    ],
+    [
+      'no port for the default',
+      'https://acme.service-now.com/api',
+      'https:',
+      'acme.service-now.com',
+      '',
+      '/api',
+    ],
+  ])('gives %s', (_case, url, protocol, hostname, port, path) => {
+    expect(requestTarget(new URL(url))).toEqual({ protocol, hostname, port, path });
   });
 });

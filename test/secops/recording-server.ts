@@ -18,6 +18,8 @@ export type BodyHandler = (
 /** One request whose body the server read. */
 export interface RecordedRequest {
   method?: string;
+  /** The request target: path and query. */
+  url?: string;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -49,7 +51,12 @@ export class RecordingServer {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString();
-        this.received.push({ method: request.method, headers: request.headers, body });
+        this.received.push({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          body,
+        });
         this.handle(request, response, body);
       });
     });
