@@ -14,12 +14,17 @@ export interface DedupeKey {
   key: string;
   /** Content hash of the last record queued under a subject key; absent on a delivery key. */
   contentHash?: string;
+  /** The `recordIndex` of each record queued so far, on the key of a delivery queued in part. */
+  queuedRecords?: readonly number[];
 }
 
 /** The messages of a delivery that were not seen before, and what was left out. */
 export interface DedupeResult {
   fresh: DeliveryMessage[];
-  /** Records left out as repeats of their subject's last record, or all when the delivery was seen. */
+  /**
+   * Records left out: repeats of their subject's last record, the records an earlier
+   * attempt under the same delivery id queued, or all when the delivery was queued whole.
+   */
   duplicates: number;
   /** The relay delivery id that first accepted this delivery, when the whole delivery was seen. */
   duplicateOf?: string;
@@ -27,20 +32,26 @@ export interface DedupeResult {
   keys: DedupeKey[];
   /**
    * The subject key of each fresh message, for remembering only the messages a failed
-   * enqueue did queue. Absent for a delivery with an id, whose retry queues it whole again.
+   * enqueue did queue. Absent for a delivery with an id, which `delivery` covers instead.
    */
   keyOfMessage?: Map<DeliveryMessage, DedupeKey>;
+  /**
+   * The key of a delivery with an id and the `recordIndex` of each record that earlier
+   * attempts under the id queued, for remembering what a failed enqueue adds to them.
+   */
+  delivery?: { key: string; source: string; queuedRecords: readonly number[] };
 }
 
 /**
- * Leaves out what an earlier delivery already queued: the whole delivery when its sender
- * id or event id was seen, otherwise each record that is identical to the last record queued
- * for its subject (see `subjectKey`), earlier in this delivery or in an earlier one. A fresh
- * delivery with an id is queued whole, and the next record without an id for each of its
- * subjects is queued too. So a
- * verdict that flips back (Malicious, Clean, Malicious) is queued all three times. A store
- * that fails lets everything through, so an outage of the store costs possible duplicates,
- * never accepted data.
+ * Leaves out what an earlier delivery already queued. For a delivery with a sender id or
+ * event id, that is the whole delivery once it was queued whole, or else the records that
+ * earlier attempts under the id queued before the queue failed. For any other delivery, it
+ * is each record that is identical to the last record queued for its subject (see
+ * `subjectKey`), earlier in this delivery or in an earlier one. The records of a delivery
+ * with an id are not compared with earlier records, and the next record without an id for
+ * each of their subjects is queued too. So a verdict that flips back (Malicious, Clean,
+ * Malicious) is queued all three times. A store that fails lets everything through, so an
+ * outage of the store costs possible duplicates, never accepted data.
  */
 export async function dropDuplicates(
   messages: DeliveryMessage[],
@@ -53,22 +64,26 @@ export async function dropDuplicates(
   if (whole !== undefined) {
     const seen = await findSeen([whole], settings, logger);
     const earlier = seen.get(whole);
-    if (earlier !== undefined) {
+    if (earlier !== undefined && earlier.queuedRecords === undefined) {
       return { fresh: [], duplicates: messages.length, duplicateOf: earlier.deliveryId, keys: [] };
     }
+    // Records are matched by `recordIndex`, which assumes that the sender resends the same
+    // body under the same id, as Standard Webhooks senders and EventBridge do.
+    const queuedRecords = earlier?.queuedRecords ?? [];
+    const queuedBefore = new Set(queuedRecords);
+    const fresh =
+      earlier === undefined
+        ? messages
+        : messages.filter(({ recordIndex }) => !queuedBefore.has(recordIndex));
     // The subjects are remembered without a content hash, so the next record without an id
     // for each of them is queued, whatever it holds, and is never compared with an older one.
     // Hashing every record here made a 500-record delivery take about 45 % longer to ingest
     // in the benchmark, and skipping it costs at most one extra copy per subject.
-    const subjectKeys = new Set(
-      messages
-        .filter(({ record }) => record.kind !== 'enrichment_mapping')
-        .map(({ record }) => subjectKey(identity.source, record, '')),
-    );
     return {
-      fresh: messages,
-      duplicates: 0,
-      keys: [{ key: whole }, ...[...subjectKeys].map((key) => ({ key }))],
+      fresh,
+      duplicates: messages.length - fresh.length,
+      keys: [{ key: whole }, ...subjectKeysOf(identity.source, fresh)],
+      delivery: { key: whole, source: identity.source, queuedRecords },
     };
   }
 
@@ -98,14 +113,24 @@ export async function dropDuplicates(
 
 /**
  * Returns the keys to remember when only `enqueued` of a delivery's fresh messages reached
- * the queue: the key of each subject's last enqueued message, so that a resend of the
- * delivery queues only the rest. A delivery keyed by an id gets none, because its resend
- * carries the same id and must be accepted to queue what is missing.
+ * the queue, so that a resend of the delivery queues only the rest. A delivery with an id
+ * gets its delivery key with the index of every record queued so far, which marks it as
+ * queued in part, and the subject keys of the enqueued records. Any other delivery gets the
+ * key of each subject's last enqueued message.
  */
 export function keysOfEnqueued(
   result: DedupeResult,
   enqueued: readonly DeliveryMessage[],
 ): DedupeKey[] {
+  if (result.delivery !== undefined) {
+    const { key, source, queuedRecords } = result.delivery;
+    const queued = new Set(queuedRecords);
+    for (const { recordIndex } of enqueued) queued.add(recordIndex);
+    return [
+      { key, queuedRecords: [...queued].sort((a, b) => a - b) },
+      ...subjectKeysOf(source, enqueued),
+    ];
+  }
   if (result.keyOfMessage === undefined) return [];
   const bySubject = new Map<string, DedupeKey>();
   for (const message of enqueued) {
@@ -127,13 +152,17 @@ export async function rememberDelivery(
   logger: Logger,
 ): Promise<void> {
   if (keys.length === 0) return;
-  const hashes = new Map(keys.map(({ key, contentHash }) => [key, contentHash]));
+  const byKey = new Map(keys.map((dedupeKey) => [dedupeKey.key, dedupeKey]));
   try {
     await settings.store.remember(
-      [...hashes.keys()],
+      [...byKey.keys()],
       (key) => {
-        const contentHash = hashes.get(key);
-        return contentHash === undefined ? { deliveryId } : { deliveryId, contentHash };
+        const { contentHash, queuedRecords } = byKey.get(key) ?? {};
+        return {
+          deliveryId,
+          ...(contentHash !== undefined && { contentHash }),
+          ...(queuedRecords !== undefined && { queuedRecords }),
+        };
       },
       settings.ttlSeconds,
     );
@@ -144,6 +173,16 @@ export async function rememberDelivery(
       error: error as Error,
     });
   }
+}
+
+/** Returns the subject key of each record that has a subject, once per subject. */
+function subjectKeysOf(source: string, messages: readonly DeliveryMessage[]): DedupeKey[] {
+  const keys = new Set(
+    messages
+      .filter(({ record }) => record.kind !== 'enrichment_mapping')
+      .map(({ record }) => subjectKey(source, record, '')),
+  );
+  return [...keys].map((key) => ({ key }));
 }
 
 async function findSeen(keys: string[], settings: DedupeSettings, logger: Logger) {

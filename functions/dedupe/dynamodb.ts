@@ -26,6 +26,12 @@ export const DEDUPE_TTL_ATTRIBUTE = 'expiresAt';
 /** Name of the attribute that stores `SeenEntry.contentHash`, present only on subject keys. */
 export const DEDUPE_CONTENT_HASH_ATTRIBUTE = 'contentHash';
 
+/**
+ * Name of the attribute that stores `SeenEntry.queuedRecords`, a list of numbers, present
+ * only on the delivery key of a delivery that was queued in part.
+ */
+export const DEDUPE_QUEUED_RECORDS_ATTRIBUTE = 'queuedRecords';
+
 /** Environment variable that names the dedupe table; the CDK app sets it on both functions. */
 export const DEDUPE_TABLE_ENV = 'DEDUPE_TABLE_NAME';
 
@@ -39,9 +45,9 @@ export interface DynamoDbDedupeStoreOptions {
 
 /**
  * The dedupe store in AWS: one item per key, `pk` the key, with `deliveryId`, the
- * `expiresAt` TTL attribute and, on subject keys, `contentHash`. DynamoDB deletes expired
- * items only within a few days of their expiry, so reads treat an item whose `expiresAt`
- * has passed as absent.
+ * `expiresAt` TTL attribute, plus `contentHash` on subject keys and `queuedRecords` on the
+ * delivery key of a delivery queued in part. DynamoDB deletes expired items only within a
+ * few days of their expiry, so reads treat an item whose `expiresAt` has passed as absent.
  */
 export class DynamoDbDedupeStore implements DedupeStore {
   readonly #documents: DynamoDBDocumentClient;
@@ -86,7 +92,7 @@ export class DynamoDbDedupeStore implements DedupeStore {
     const expiresAt = Math.floor(this.#now() / 1000) + ttlSeconds;
     for (const chunk of chunks([...new Set(keys)], MAX_WRITE_ITEMS)) {
       const requests: WriteRequest[] = chunk.map((key) => {
-        const { deliveryId, contentHash } = entryFor(entry, key);
+        const { deliveryId, contentHash, queuedRecords } = entryFor(entry, key);
         return {
           PutRequest: {
             Item: {
@@ -94,6 +100,9 @@ export class DynamoDbDedupeStore implements DedupeStore {
               deliveryId,
               [DEDUPE_TTL_ATTRIBUTE]: expiresAt,
               ...(contentHash !== undefined && { [DEDUPE_CONTENT_HASH_ATTRIBUTE]: contentHash }),
+              ...(queuedRecords !== undefined && {
+                [DEDUPE_QUEUED_RECORDS_ATTRIBUTE]: [...queuedRecords],
+              }),
             },
           },
         };
@@ -132,7 +141,21 @@ export class DynamoDbDedupeStore implements DedupeStore {
 function seenEntryOf(item: Record<string, unknown>): SeenEntry {
   const deliveryId = String(item.deliveryId);
   const contentHash = item[DEDUPE_CONTENT_HASH_ATTRIBUTE];
-  return typeof contentHash === 'string' ? { deliveryId, contentHash } : { deliveryId };
+  const queuedRecords = item[DEDUPE_QUEUED_RECORDS_ATTRIBUTE];
+  return {
+    deliveryId,
+    ...(typeof contentHash === 'string' && { contentHash }),
+    ...(queuedRecords !== undefined && { queuedRecords: integersOf(queuedRecords) }),
+  };
+}
+
+/**
+ * Returns a stored list of record indexes, or an empty list for any other value. A resend
+ * then queues every record again, so an unreadable list costs duplicates, not records.
+ */
+function integersOf(value: unknown): number[] {
+  if (!Array.isArray(value) || !value.every((entry) => Number.isInteger(entry))) return [];
+  return value as number[];
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

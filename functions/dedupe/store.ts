@@ -4,6 +4,11 @@ export interface SeenEntry {
   deliveryId: string;
   /** Content hash of the last record accepted under a subject key; absent on other keys. */
   contentHash?: string;
+  /**
+   * The `recordIndex` of each record the queue confirmed, on a delivery key whose delivery
+   * was queued only in part. Absent once the delivery is queued whole.
+   */
+  queuedRecords?: readonly number[];
 }
 
 /**
@@ -49,7 +54,7 @@ export class InMemoryDedupeStore implements DedupeStore {
         this.#entries.delete(key);
         continue;
       }
-      seen.set(key, { ...stored.seen });
+      seen.set(key, copyOf(stored.seen));
     }
     return seen;
   }
@@ -61,9 +66,7 @@ export class InMemoryDedupeStore implements DedupeStore {
   ): Promise<void> {
     const expiresAt = this.#now() + ttlSeconds * 1000;
     for (const key of keys) {
-      const { deliveryId, contentHash } = entryFor(entry, key);
-      const seen = contentHash === undefined ? { deliveryId } : { deliveryId, contentHash };
-      this.#entries.set(key, { seen, expiresAt });
+      this.#entries.set(key, { seen: copyOf(entryFor(entry, key)), expiresAt });
     }
   }
 
@@ -71,4 +74,13 @@ export class InMemoryDedupeStore implements DedupeStore {
   get size(): number {
     return this.#entries.size;
   }
+}
+
+/** Copies an entry without its absent fields, so no caller shares a list with the store. */
+function copyOf({ deliveryId, contentHash, queuedRecords }: SeenEntry): SeenEntry {
+  return {
+    deliveryId,
+    ...(contentHash !== undefined && { contentHash }),
+    ...(queuedRecords !== undefined && { queuedRecords: [...queuedRecords] }),
+  };
 }

@@ -256,10 +256,10 @@ async function enqueue(queue: DeliveryQueue, messages: DeliveryMessage[]): Promi
     throw new IngestError(
       503,
       'queue_unavailable',
-      'The relay could not queue every record of this delivery. Send the delivery again so ' +
-        'that none is lost. Records the queue confirmed are remembered and not queued again, ' +
-        'unless the delivery carries a delivery id; those, and records whose send went ' +
-        'unanswered, may reach the instance twice.',
+      'The relay could not queue every record of this delivery. Send the delivery again ' +
+        'unchanged, with the same delivery id if it has one, so that none is lost. Records ' +
+        'the queue confirmed are remembered and not queued again; records whose send went ' +
+        'unanswered may reach the instance twice.',
       { cause: error },
     );
   }

@@ -7,6 +7,7 @@ import { InMemoryDedupeStore, type DedupeStore } from '../../functions/dedupe/st
 import { ingestEvent, type EventBridgeEvent } from '../../functions/ingest/event.ts';
 import type { IngestDependencies } from '../../functions/ingest/pipeline.ts';
 import type { DeliveryMessage } from '../../functions/queue/message.ts';
+import { EnqueueError } from '../../functions/queue/queue.ts';
 import { InMemoryMetrics } from '../../functions/shared/metrics.ts';
 import { getSource } from '../../functions/sources/index.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
@@ -52,6 +53,19 @@ function event(id: string | undefined, records: unknown[]): EventBridgeEvent {
     detail: { records },
   };
 }
+
+let table: Awaited<ReturnType<typeof startDedupeTable>>;
+beforeAll(async () => {
+  table = await startDedupeTable('relay-dedupe-subjects');
+});
+afterAll(async () => {
+  await table?.close();
+});
+
+const stores: [string, () => DedupeStore][] = [
+  ['in memory', () => new InMemoryDedupeStore()],
+  ['DynamoDB', () => new DynamoDbDedupeStore({ client: table.client, tableName: table.tableName })],
+];
 
 let queued: DeliveryMessage[];
 let store: DedupeStore;
@@ -166,22 +180,6 @@ describe('ingest dedupe', () => {
 });
 
 describe('ingest dedupe per subject', () => {
-  let table: Awaited<ReturnType<typeof startDedupeTable>>;
-  beforeAll(async () => {
-    table = await startDedupeTable('relay-dedupe-subjects');
-  });
-  afterAll(async () => {
-    await table?.close();
-  });
-
-  const stores: [string, () => DedupeStore][] = [
-    ['in memory', () => new InMemoryDedupeStore()],
-    [
-      'DynamoDB',
-      () => new DynamoDbDedupeStore({ client: table.client, tableName: table.tableName }),
-    ],
-  ];
-
   it.each(stores)('queues a verdict that flips back (%s)', async (_name, createStore) => {
     deps.dedupe = { store: createStore(), ttlSeconds: 3600 };
     const ip = _name === 'DynamoDB' ? '198.51.100.41' : '198.51.100.40';
@@ -306,5 +304,28 @@ describe('ingest dedupe per subject', () => {
       deps,
     );
     expect(redelivered.body).toMatchObject({ records: 1 });
+  });
+});
+
+describe('ingest dedupe of a partly queued event', () => {
+  it.each(stores)('queues each record once (%s)', async (_name, createStore) => {
+    deps.dedupe = { store: createStore(), ttlSeconds: 3600 };
+    const zone = _name === 'DynamoDB' ? 'dynamodb' : 'memory';
+    const records = ['a', 'b', 'c', 'd'].map((label) => lookup(`${label}.${zone}.example.net`));
+    // The queue confirms the first two records of the attempt and then fails.
+    deps.queue = {
+      enqueue: async (messages) => {
+        queued.push(...messages.slice(0, 2));
+        throw new EnqueueError('SQS accepted 2 messages before it failed', messages.slice(0, 2));
+      },
+    };
+    const failed = await ingestEvent(event(`event-partial-${zone}`, records), deps);
+    deps.queue = { enqueue: async (messages) => void queued.push(...messages) };
+    const retried = await ingestEvent(event(`event-partial-${zone}`, records), deps);
+
+    expect(failed.status).toBe(503);
+    expect(retried.body).toMatchObject({ records: 2, duplicates: 2 });
+    expect(queued.map((message) => message.recordIndex)).toEqual([0, 1, 2, 3]);
+    expect(metrics.get('DuplicatesDropped', 'generic')).toBe(2);
   });
 });

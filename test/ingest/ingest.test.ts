@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { authHeaders } from '../../cli/sign.ts';
 import { parseConfig } from '../../functions/config/load.ts';
 import { SecretError, type SecretStore } from '../../functions/credentials/secret-store.ts';
 import { ingestWebhook, type IngestDependencies } from '../../functions/ingest/ingest.ts';
@@ -16,6 +18,8 @@ import { fakeSqsClient, startFakeSqs } from '../helpers/fake-sqs.ts';
 
 const TOKEN = 'test-token-value';
 const HMAC_SECRET = 'test-hmac-secret';
+// Standard Webhooks secrets are base64 keys of at least 16 bytes.
+const HOOKS_SECRET = `whsec_${Buffer.from('test-standard-webhooks-key').toString('base64')}`;
 
 /** A small adapter with the same contract as the vendor adapters: `{"ips": [...]}` to lookup results. */
 const ipListSource: SourceAdapter<{ ips: string[] }> = {
@@ -38,6 +42,7 @@ const config = parseConfig({
   sources: {
     iplist: { secretName: 'iplist-secret', auth: { type: 'token' } },
     signed: { secretName: 'signed-secret', auth: { type: 'hmac', prefix: 'sha256=' } },
+    hooks: { secretName: 'hooks-secret', auth: { type: 'standard-webhooks' } },
     disabled: { enabled: false, secretName: 'iplist-secret' },
   },
   ingest: { maxBodyBytes: 2048 },
@@ -55,6 +60,7 @@ class RecordingQueue implements DeliveryQueue {
 const secretValues: Record<string, Record<string, unknown>> = {
   'iplist-secret': { secret: TOKEN },
   'signed-secret': { secrets: [HMAC_SECRET, 'previous-secret'] },
+  'hooks-secret': { secret: HOOKS_SECRET },
 };
 const secrets: SecretStore = {
   async getJson(name) {
@@ -77,7 +83,7 @@ beforeEach(() => {
     secrets,
     queue,
     getSource: (id) =>
-      id === 'iplist' || id === 'signed' || id === 'disabled' ? { ...ipListSource, id } : undefined,
+      ['iplist', 'signed', 'hooks', 'disabled'].includes(id) ? { ...ipListSource, id } : undefined,
     logger: logs.logger,
     metrics: new InMemoryMetrics(),
     now: () => new Date('2026-03-01T12:00:00Z'),
@@ -88,7 +94,20 @@ beforeEach(() => {
 afterEach(() => {
   expect(logs.text()).not.toContain(TOKEN);
   expect(logs.text()).not.toContain(HMAC_SECRET);
+  expect(logs.text()).not.toContain(HOOKS_SECRET);
 });
+
+/** Returns the dependencies with a delivery queue on `client` and a fresh dedupe store. */
+function withSqsAndDedupe(client: SQSClient): IngestDependencies {
+  return {
+    ...deps,
+    queue: new SqsDeliveryQueue(
+      client,
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/delivery',
+    ),
+    dedupe: { store: new InMemoryDedupeStore(), ttlSeconds: 3600 },
+  };
+}
 
 function webhook(overrides: Partial<WebhookRequest> & { json?: unknown } = {}): WebhookRequest {
   const body =
@@ -283,14 +302,7 @@ describe('ingestWebhook', () => {
     const client = fakeSqsClient(sqs.endpoint);
     sqs.rejectIds.add('r11');
     const ips = Array.from({ length: 12 }, (_, index) => `198.51.100.${index + 1}`);
-    const withQueue = {
-      ...deps,
-      queue: new SqsDeliveryQueue(
-        client,
-        'https://sqs.eu-west-1.amazonaws.com/123456789012/delivery',
-      ),
-      dedupe: { store: new InMemoryDedupeStore(), ttlSeconds: 3600 },
-    };
+    const withQueue = withSqsAndDedupe(client);
     try {
       const first = await ingestWebhook(webhook({ json: { ips } }), withQueue);
       sqs.rejectIds.clear();
@@ -309,6 +321,68 @@ describe('ingestWebhook', () => {
           ),
         ).size,
       ).toBe(12);
+    } finally {
+      client.destroy();
+      await sqs.close();
+    }
+  });
+
+  it('queues only the rest under the same webhook-id', async () => {
+    const sqs = await startFakeSqs();
+    const client = fakeSqsClient(sqs.endpoint);
+    const ips = Array.from({ length: 12 }, (_, index) => `198.51.100.${index + 1}`);
+    const body = Buffer.from(JSON.stringify({ ips }));
+    const withQueue = withSqsAndDedupe(client);
+    const send = () =>
+      ingestWebhook(
+        {
+          method: 'POST',
+          sourceId: 'hooks',
+          headers: {
+            'content-type': 'application/json',
+            ...authHeaders(
+              config.sources.hooks!.auth,
+              HOOKS_SECRET,
+              body,
+              new Date('2026-03-01T12:00:00Z'),
+              'msg_partial',
+            ),
+          },
+          body,
+        },
+        withQueue,
+      );
+    const queuedIps = () =>
+      sqs.messages.map(
+        (message) =>
+          (JSON.parse(message.body) as { record: { observable: { value: string } } }).record
+            .observable.value,
+      );
+    try {
+      // The first batch stops at record 5, so records 0-4 and 6-9 are queued.
+      sqs.rejectIds.add('r5');
+      const first = await send();
+      // The resend sends records 5, 10 and 11 as r0, r1 and r2, and r1 fails.
+      sqs.rejectIds.clear();
+      sqs.rejectIds.add('r1');
+      const second = await send();
+      sqs.rejectIds.clear();
+      const third = await send();
+      const fourth = await send();
+
+      expect(first.status).toBe(503);
+      expect(second.status).toBe(503);
+      expect(third.status).toBe(202);
+      expect(third.body).toMatchObject({ records: 1, duplicates: 11 });
+      expect(third.body.duplicate).toBeUndefined();
+      expect(logs.lines().find((line) => line.message === 'Delivery accepted')).toMatchObject({
+        senderDeliveryId: 'msg_partial',
+        records: 1,
+        duplicates: 11,
+      });
+      expect(fourth.status).toBe(202);
+      expect(fourth.body).toMatchObject({ records: 0, duplicates: 12, duplicate: true });
+      expect(queuedIps().sort()).toEqual([...ips].sort());
     } finally {
       client.destroy();
       await sqs.close();
