@@ -101,7 +101,7 @@ export async function acceptPayload(
       : await dropDuplicates(messages, log, now, dedupe, deps.logger);
   const queued = checked.fresh;
   try {
-    await enqueue(deps.queue, queued);
+    await enqueue(deps.queue, queued, dedupe !== undefined);
   } catch (error) {
     const enqueued =
       error instanceof IngestError && error.cause instanceof EnqueueError
@@ -248,18 +248,26 @@ function checkMessageSizes(messages: DeliveryMessage[]): void {
   }
 }
 
-async function enqueue(queue: DeliveryQueue, messages: DeliveryMessage[]): Promise<void> {
+/** `remembers` is true when the duplicate check will remember the records the queue confirmed. */
+async function enqueue(
+  queue: DeliveryQueue,
+  messages: DeliveryMessage[],
+  remembers: boolean,
+): Promise<void> {
   if (messages.length === 0) return;
   try {
     await queue.enqueue(messages);
   } catch (error) {
+    const resend = remembers
+      ? 'Records the queue confirmed are remembered and not queued again; records whose ' +
+        'send went unanswered may reach the instance twice.'
+      : 'The duplicate check is off (dedupe.enabled is false), so the records the queue ' +
+        'confirmed are queued again and reach the instance twice.';
     throw new IngestError(
       503,
       'queue_unavailable',
       'The relay could not queue every record of this delivery. Send the delivery again ' +
-        'unchanged, with the same delivery id if it has one, so that none is lost. Records ' +
-        'the queue confirmed are remembered and not queued again; records whose send went ' +
-        'unanswered may reach the instance twice.',
+        `unchanged, with the same delivery id if it has one, so that none is lost. ${resend}`,
       { cause: error },
     );
   }

@@ -38,7 +38,7 @@ const ipListSource: SourceAdapter<{ ips: string[] }> = {
   },
 };
 
-const config = parseConfig({
+const configInput = {
   sources: {
     iplist: { secretName: 'iplist-secret', auth: { type: 'token' } },
     signed: { secretName: 'signed-secret', auth: { type: 'hmac', prefix: 'sha256=' } },
@@ -46,7 +46,8 @@ const config = parseConfig({
     disabled: { enabled: false, secretName: 'iplist-secret' },
   },
   ingest: { maxBodyBytes: 2048 },
-});
+} as const;
+const config = parseConfig(configInput);
 
 class RecordingQueue implements DeliveryQueue {
   readonly messages: DeliveryMessage[] = [];
@@ -107,6 +108,32 @@ function withSqsAndDedupe(client: SQSClient): IngestDependencies {
     ),
     dedupe: { store: new InMemoryDedupeStore(), ttlSeconds: 3600 },
   };
+}
+
+/** Twelve observables, whose records take two SendMessageBatch calls: ten, then two. */
+const TWELVE_IPS = Array.from({ length: 12 }, (_, index) => `198.51.100.${index + 1}`);
+
+/** Runs `test` against a fake SQS server on loopback with a client for it, then closes both. */
+async function withFakeSqs(
+  test: (sqs: Awaited<ReturnType<typeof startFakeSqs>>, client: SQSClient) => Promise<void>,
+): Promise<void> {
+  const sqs = await startFakeSqs();
+  const client = fakeSqsClient(sqs.endpoint);
+  try {
+    await test(sqs, client);
+  } finally {
+    client.destroy();
+    await sqs.close();
+  }
+}
+
+/** Returns the observable value of each queued message, in queue order. */
+function queuedIps(messages: readonly { body: string }[]): string[] {
+  return messages.map(
+    (message) =>
+      (JSON.parse(message.body) as { record: { observable: { value: string } } }).record.observable
+        .value,
+  );
 }
 
 function webhook(overrides: Partial<WebhookRequest> & { json?: unknown } = {}): WebhookRequest {
@@ -270,19 +297,13 @@ describe('ingestWebhook', () => {
   });
 
   it('answers 503 without claiming nothing was queued', async () => {
-    const sqs = await startFakeSqs();
-    const client = fakeSqsClient(sqs.endpoint);
-    // Twelve records take two SendMessageBatch calls, and the second one keeps failing.
-    sqs.rejectIds.add('r11');
-    const ips = Array.from({ length: 12 }, (_, index) => `198.51.100.${index + 1}`);
-    try {
-      const result = await ingestWebhook(webhook({ json: { ips } }), {
-        ...deps,
-        queue: new SqsDeliveryQueue(
-          client,
-          'https://sqs.eu-west-1.amazonaws.com/123456789012/delivery',
-        ),
-      });
+    await withFakeSqs(async (sqs, client) => {
+      // Twelve records take two SendMessageBatch calls, and the second one keeps failing.
+      sqs.rejectIds.add('r11');
+      const result = await ingestWebhook(
+        webhook({ json: { ips: TWELVE_IPS } }),
+        withSqsAndDedupe(client),
+      );
 
       expect(result.status).toBe(503);
       expect(result.body.code).toBe('queue_unavailable');
@@ -291,74 +312,62 @@ describe('ingestWebhook', () => {
       expect(result.body.message).toContain('Records the queue confirmed are remembered');
       expect(result.body.message).toContain('Send the delivery again');
       expect(logs.text()).toContain('SQS accepted 11 of 12 messages');
-    } finally {
-      client.destroy();
-      await sqs.close();
-    }
+    });
+  });
+
+  it('answers 503 saying confirmed records come again when dedupe is off', async () => {
+    await withFakeSqs(async (sqs, client) => {
+      sqs.rejectIds.add('r11');
+      const result = await ingestWebhook(webhook({ json: { ips: TWELVE_IPS } }), {
+        ...withSqsAndDedupe(client),
+        config: parseConfig({ ...configInput, dedupe: { enabled: false } }),
+      });
+
+      expect(result.status).toBe(503);
+      expect(result.body.message).toContain('dedupe.enabled is false');
+      expect(result.body.message).not.toContain('remembered');
+    });
   });
 
   it('queues only the rest when a partly queued delivery is sent again', async () => {
-    const sqs = await startFakeSqs();
-    const client = fakeSqsClient(sqs.endpoint);
-    sqs.rejectIds.add('r11');
-    const ips = Array.from({ length: 12 }, (_, index) => `198.51.100.${index + 1}`);
-    const withQueue = withSqsAndDedupe(client);
-    try {
-      const first = await ingestWebhook(webhook({ json: { ips } }), withQueue);
+    await withFakeSqs(async (sqs, client) => {
+      sqs.rejectIds.add('r11');
+      const withQueue = withSqsAndDedupe(client);
+      const first = await ingestWebhook(webhook({ json: { ips: TWELVE_IPS } }), withQueue);
       sqs.rejectIds.clear();
-      const again = await ingestWebhook(webhook({ json: { ips } }), withQueue);
+      const again = await ingestWebhook(webhook({ json: { ips: TWELVE_IPS } }), withQueue);
 
       expect(first.status).toBe(503);
       expect(again.status).toBe(202);
       expect(again.body).toMatchObject({ records: 1, duplicates: 11 });
-      expect(sqs.messages).toHaveLength(12);
-      expect(
-        new Set(
-          sqs.messages.map(
-            (message) =>
-              (JSON.parse(message.body) as { record: { observable: { value: string } } }).record
-                .observable.value,
-          ),
-        ).size,
-      ).toBe(12);
-    } finally {
-      client.destroy();
-      await sqs.close();
-    }
+      expect(queuedIps(sqs.messages).sort()).toEqual([...TWELVE_IPS].sort());
+    });
   });
 
   it('queues only the rest under the same webhook-id', async () => {
-    const sqs = await startFakeSqs();
-    const client = fakeSqsClient(sqs.endpoint);
-    const ips = Array.from({ length: 12 }, (_, index) => `198.51.100.${index + 1}`);
-    const body = Buffer.from(JSON.stringify({ ips }));
-    const withQueue = withSqsAndDedupe(client);
-    const send = () =>
-      ingestWebhook(
-        {
-          method: 'POST',
-          sourceId: 'hooks',
-          headers: {
-            'content-type': 'application/json',
-            ...authHeaders(
-              config.sources.hooks!.auth,
-              HOOKS_SECRET,
-              body,
-              new Date('2026-03-01T12:00:00Z'),
-              'msg_partial',
-            ),
+    await withFakeSqs(async (sqs, client) => {
+      const body = Buffer.from(JSON.stringify({ ips: TWELVE_IPS }));
+      const withQueue = withSqsAndDedupe(client);
+      const send = () =>
+        ingestWebhook(
+          {
+            method: 'POST',
+            sourceId: 'hooks',
+            headers: {
+              'content-type': 'application/json',
+              ...authHeaders(
+                config.sources.hooks!.auth,
+                HOOKS_SECRET,
+                body,
+                new Date('2026-03-01T12:00:00Z'),
+                'msg_partial',
+              ),
+            },
+            body,
           },
-          body,
-        },
-        withQueue,
-      );
-    const queuedIps = () =>
-      sqs.messages.map(
-        (message) =>
-          (JSON.parse(message.body) as { record: { observable: { value: string } } }).record
-            .observable.value,
-      );
-    try {
+          withQueue,
+        );
+
       // The first batch stops at record 5, so records 0-4 and 6-9 are queued.
       sqs.rejectIds.add('r5');
       const first = await send();
@@ -382,11 +391,8 @@ describe('ingestWebhook', () => {
       });
       expect(fourth.status).toBe(202);
       expect(fourth.body).toMatchObject({ records: 0, duplicates: 12, duplicate: true });
-      expect(queuedIps().sort()).toEqual([...ips].sort());
-    } finally {
-      client.destroy();
-      await sqs.close();
-    }
+      expect(queuedIps(sqs.messages).sort()).toEqual([...TWELVE_IPS].sort());
+    });
   });
 
   it('answers 503 when the source secret is missing, naming no secret value', async () => {
