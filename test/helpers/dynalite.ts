@@ -8,7 +8,7 @@ const dynalite = createRequire(import.meta.url)('dynalite') as (options: {
   createTableMs: number;
 }) => Server;
 
-/** Longest wait for a new table to become ACTIVE, in milliseconds. */
+/** Maximum wait for a new table to become ACTIVE, in milliseconds. */
 const TABLE_ACTIVE_TIMEOUT_MS = 10_000;
 
 export interface Dynalite {
@@ -38,7 +38,7 @@ export async function startDynalite(region = 'us-east-1'): Promise<Dynalite> {
 
 /**
  * Creates an on-demand table with a string partition key, as the CDK app deploys them, and
- * waits until it is ACTIVE. dynalite answers CreateTable while the table is still CREATING
+ * waits until it is ACTIVE. dynalite returns from CreateTable while the table is still CREATING
  * and marks it ACTIVE on a timer, so on a busy machine a request sent at once could get
  * ResourceNotFoundException.
  */
