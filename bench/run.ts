@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { access, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBundles } from './lib/bundle.ts';
@@ -8,6 +8,7 @@ import { loadBenchConfig, REPO_ROOT } from './lib/config.ts';
 import type { Figure } from './lib/figure.ts';
 import { startLambdaEnvironment } from './lib/lambda-environment.ts';
 import { describeMachine, formatTable } from './lib/report.ts';
+import { temporaryDirectory } from './lib/temporary-directory.ts';
 import { measureColdStart, type LambdaBench } from './measure/cold-start.ts';
 import { estimateCost, type CostEstimate } from './measure/cost.ts';
 import { measureEndToEnd } from './measure/end-to-end.ts';
@@ -101,15 +102,39 @@ function cleanUpOnSignals(): void {
   }
 }
 
+/** The results file cannot be written; the message names the path and the reason. */
+class OutputError extends Error {}
+
+/**
+ * Checks before a long run, rather than after it, that the results file can be written:
+ * creates its directory, and opens the file for appending, removing it again when it did
+ * not exist before.
+ */
+async function checkOutput(output: string): Promise<void> {
+  const directory = dirname(output);
+  try {
+    const parent = await stat(directory).catch(() => undefined);
+    if (parent !== undefined && !parent.isDirectory()) {
+      throw new Error(`${directory} is a file, not a directory`);
+    }
+    await mkdir(directory, { recursive: true });
+    await access(directory, constants.W_OK);
+    const existing = await stat(output).catch(() => undefined);
+    if (existing?.isDirectory()) throw new Error('it is a directory; name a file');
+    await (await open(output, 'a')).close();
+    if (existing === undefined) await rm(output, { force: true });
+  } catch (error) {
+    throw new OutputError(`--output ${output} cannot be written: ${(error as Error).message}`);
+  }
+}
+
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
 async function main(): Promise<number> {
   const { only, output } = parseOptions();
-  // Fails before a long run, rather than after it, when the results cannot be written.
-  await mkdir(dirname(output), { recursive: true });
-  await access(dirname(output), constants.W_OK);
+  await checkOutput(output);
   cleanUpOnSignals();
   const startedAt = new Date();
   const machine = describeMachine();
@@ -134,7 +159,7 @@ async function main(): Promise<number> {
     figures.push(...(await measureEndToEnd()));
   }
   if (only.has('cold') || only.has('memory')) {
-    const workDirectory = await mkdtemp(join(tmpdir(), 'secops-relay-bench-'));
+    const workDirectory = await temporaryDirectory('secops-relay-bench-');
     await withCleanup(
       () => rm(workDirectory, { recursive: true, force: true }),
       async () => {
@@ -183,7 +208,13 @@ async function main(): Promise<number> {
     ...(cost !== undefined && { costEstimate: cost }),
   };
   process.stdout.write(`${formatTable(figures)}\n\n`);
-  await writeFile(output, `${JSON.stringify(results, null, 2)}\n`);
+  try {
+    await writeFile(output, `${JSON.stringify(results, null, 2)}\n`);
+  } catch (error) {
+    throw new OutputError(
+      `the results could not be written to ${output}: ${(error as Error).message}`,
+    );
+  }
   process.stdout.write(
     `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
       `load ${machine.loadAtStart.join(' ')} at start, ${machine.loadAtEnd.join(' ')} at end; ` +
@@ -207,6 +238,10 @@ main().then(
   (error: unknown) => {
     // The signal handler exits once it has cleaned up.
     if (stopping) return;
+    if (error instanceof OutputError) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(
       `bench: a measurement could not run: ${(error as Error).stack ?? String(error)}\n`,
     );

@@ -1,9 +1,8 @@
-import { rmSync } from 'node:fs';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { REPO_ROOT } from './config.ts';
+import { temporaryDirectory } from './temporary-directory.ts';
 
 /**
  * The esbuild options the deploy bundles each function with. infra/relay-function.ts
@@ -179,10 +178,7 @@ let workerDirectory: Promise<string> | undefined;
  * code as the deploy ships it: minified, and without tsx's loader or its helper calls.
  */
 export async function bundleWorker(name: string): Promise<string> {
-  workerDirectory ??= mkdtemp(join(tmpdir(), 'secops-relay-bench-workers-')).then((directory) => {
-    process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
-    return directory;
-  });
+  workerDirectory ??= temporaryDirectory('secops-relay-bench-workers-');
   const outfile = join(await workerDirectory, `${name}.mjs`);
   await build({
     ...DEPLOY_BUILD_OPTIONS,

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { promisify } from 'node:util';
@@ -21,9 +20,11 @@ import {
   startFakeSecretsManager,
   type FakeSecretsManager,
 } from '../../test/credentials/fake-secrets-manager.ts';
+import { untilActive } from '../../test/helpers/dynalite.ts';
 import { startFakeSqs } from '../../test/helpers/fake-sqs.ts';
 import type { FunctionName } from './bundle.ts';
 import { BENCH_SOURCES } from './payloads.ts';
+import { temporaryDirectory } from './temporary-directory.ts';
 
 /**
  * Everything a bundled function reaches in AWS, on 127.0.0.1: Secrets Manager and SQS
@@ -64,7 +65,7 @@ const dynalite = createRequire(import.meta.url)('dynalite') as (options: {
 }) => Server;
 
 export async function startLambdaEnvironment(config: RelayConfig): Promise<LambdaEnvironment> {
-  const directory = await mkdtemp(join(tmpdir(), 'secops-relay-bench-aws-'));
+  const directory = await temporaryDirectory('secops-relay-bench-aws-');
   const closers: (() => Promise<void>)[] = [() => rm(directory, { recursive: true, force: true })];
   const close = async () => {
     for (const closer of closers.reverse()) await closer();
@@ -225,6 +226,7 @@ async function startDynalite(): Promise<{
               properties?.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
           }),
         );
+        await untilActive(client, name);
         created.add(name);
       }
       return name;

@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { send } from '../../cli/send.ts';
@@ -7,6 +6,7 @@ import { loadBenchConfig } from '../lib/config.ts';
 import type { Figure } from '../lib/figure.ts';
 import { BENCH_SOURCES, bodyTemplate, fillTemplate } from '../lib/payloads.ts';
 import { summarize } from '../lib/stats.ts';
+import { temporaryDirectory } from '../lib/temporary-directory.ts';
 import { Worker } from '../lib/worker.ts';
 
 const MEASUREMENT = 'end to end';
@@ -27,7 +27,7 @@ const ROUND_TIMEOUT_MS = 60_000;
  */
 export async function measureEndToEnd(): Promise<Figure[]> {
   const config = loadBenchConfig();
-  const directory = await mkdtemp(join(tmpdir(), 'secops-relay-bench-'));
+  const directory = await temporaryDirectory('secops-relay-bench-');
   const stack = new Worker('local-stack');
   try {
     const { relayUrl } = await stack.call<{ relayUrl: string }>('start');

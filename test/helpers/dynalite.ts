@@ -38,9 +38,7 @@ export async function startDynalite(region = 'us-east-1'): Promise<Dynalite> {
 
 /**
  * Creates an on-demand table with a string partition key, as the CDK app deploys them, and
- * waits until it is ACTIVE. dynalite returns from CreateTable while the table is still CREATING
- * and marks it ACTIVE on a timer, so on a busy machine a request sent at once could get
- * ResourceNotFoundException.
+ * waits until it is ACTIVE, so that no request of a test on a busy machine finds it missing.
  */
 export async function createActiveTable(
   client: DynamoDBClient,
@@ -55,10 +53,19 @@ export async function createActiveTable(
       KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
     }),
   );
+  await untilActive(client, name);
+  return name;
+}
+
+/**
+ * Waits until the table is ACTIVE. dynalite returns from CreateTable while the table is
+ * still CREATING and returns ResourceNotFoundException for it until a timer marks it ACTIVE.
+ */
+export async function untilActive(client: DynamoDBClient, name: string): Promise<void> {
   const deadline = Date.now() + TABLE_ACTIVE_TIMEOUT_MS;
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    if (Table?.TableStatus === 'ACTIVE') return name;
+    if (Table?.TableStatus === 'ACTIVE') return;
     if (Date.now() > deadline) {
       throw new Error(`dynalite table ${name} is still ${Table?.TableStatus} after 10 s`);
     }
