@@ -137,7 +137,9 @@ export async function measureColdStart(bench: LambdaBench): Promise<Figure[]> {
         },
         note:
           `import alone ${importMs.toFixed(0)} ms (baseline ${baselineImportMs.toFixed(0)} ms); the first event ` +
-          `makes the first Secrets Manager call and ${name === 'ingest' ? 'the SQS call' : 'the TLS connection to the instance'}`,
+          (name === 'ingest'
+            ? 'makes the first Secrets Manager, DynamoDB and SQS calls'
+            : 'makes the first Secrets Manager call and the TLS connection to the instance'),
       }),
     ];
   });
