@@ -193,6 +193,27 @@ function sendOnce(
   });
 }
 
+/** Most links of an error's `cause` chain that `dropRawPackets` follows. */
+const MAX_CAUSE_DEPTH = 8;
+
+/**
+ * Removes `rawPacket` from an error and its causes. Node's HTTP parser puts the raw bytes of
+ * a malformed response there (HPE_* errors), and the logger writes every property of a
+ * cause, so the bytes of headers that echo credentials or set session cookies would reach
+ * the log.
+ */
+function dropRawPackets(error: unknown): void {
+  let current = error;
+  for (
+    let depth = 0;
+    depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null;
+    depth++
+  ) {
+    if ('rawPacket' in current) delete (current as { rawPacket?: unknown }).rawPacket;
+    current = (current as { cause?: unknown }).cause;
+  }
+}
+
 /**
  * Returns where node:http sends a request for `url`, as plain options. Given the URL itself,
  * node:http converts it and merges the result with the options, which cost about 3 µs per
@@ -351,6 +372,7 @@ export async function exchange(
 }
 
 function toTransportError(error: unknown, url: URL, timeoutMs: number): unknown {
+  dropRawPackets(error);
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return new SecOpsError(
       'timeout',

@@ -1,4 +1,6 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SecOpsError } from '../../functions/secops/errors.ts';
 import {
@@ -137,6 +139,31 @@ describe('exchange', () => {
 
     expect((error as SecOpsError).code).toBe('connection_failed');
     expect((error as SecOpsError).message).toContain('ECONNREFUSED');
+  });
+
+  it('keeps the raw bytes of a malformed response off the error', async () => {
+    const echoed = 'Basic cmVsYXk6aHVudGVyMg==';
+    const raw = createServer((socket) => {
+      socket.on('data', () => {
+        socket.end(`HTTP/1.1 201 Created\r\nX-Echo: ${echoed}\r\nnot a header line\r\n\r\n`);
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = raw.address() as AddressInfo;
+      const error = await exchange(
+        nodeTransport,
+        new URL(`http://127.0.0.1:${port}/api/x`),
+        post(),
+        2_000,
+      ).catch((caught: unknown) => caught);
+
+      expect((error as SecOpsError).code).toBe('connection_failed');
+      expect(inspect(error, { depth: 10 })).not.toContain(echoed);
+      expect(inspect(error, { depth: 10 })).not.toContain('rawPacket');
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
   });
 
   it('reads the same response through fetch', async () => {
