@@ -7,9 +7,10 @@ export const MAX_QUOTED_CHARS = 300;
 /**
  * Returns `text` with every occurrence of the `secrets` replaced by REDACTED. A vendor, a
  * proxy or an instance may echo a credential from a header or a query string in an encoded
- * form. So this also replaces each secret's JSON-escaped forms (with and without `\/` and
- * `\uXXXX`) and its URL-encoded forms (percent-encoding in either case, and `+` for spaces).
- * Secrets are replaced in the order given, and a secret's longer forms first.
+ * form. So this also replaces each secret's URL-encoded forms (percent-encoding in either
+ * case, and `+` for spaces) and its JSON-escaped forms. In those, any character may be
+ * written as `\uXXXX`, as HTML-safe encoders write `&`, `<`, `>`, `=` and `'`, and `/` as
+ * `\/`. Secrets are replaced in the order given, and a secret's longer forms first.
  *
  * A secret the text quotes in part, or in another encoding such as base64, is not found.
  * Callers list such forms as secrets of their own.
@@ -22,7 +23,84 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
       if (redacted.includes(form)) redacted = redacted.replaceAll(form, REDACTED);
     }
   }
-  return redacted;
+  // Escapes chosen character by character have too many combinations to list as forms.
+  return redacted.includes('\\') ? redactEscaped(redacted, secrets) : redacted;
+}
+
+/** Matches one JSON escape that `redactEscaped` decodes: `\uXXXX` or `\/`. */
+const DECODED_ESCAPE = /\\u([0-9a-fA-F]{4})|\\\//y;
+
+/**
+ * Replaces the secrets that `text` writes with JSON escapes of its own choosing. It decodes
+ * every `\uXXXX` and `\/` into the escape JSON.stringify would write for that character,
+ * searches the decoded text for each secret's JSON-escaped form, and replaces the part of
+ * `text` that each match came from.
+ */
+function redactEscaped(text: string, secrets: readonly string[]): string {
+  let decoded = '';
+  // For each character of `decoded`: where its source starts and ends in `text`.
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let index = 0; index < text.length;) {
+    DECODED_ESCAPE.lastIndex = index;
+    const escape = DECODED_ESCAPE.exec(text);
+    const length = escape === null ? 1 : escape[0].length;
+    const char =
+      escape === null
+        ? text[index]!
+        : escape[1] === undefined
+          ? '/'
+          : JSON.stringify(String.fromCharCode(Number.parseInt(escape[1], 16))).slice(1, -1);
+    for (const unit of char) {
+      decoded += unit;
+      starts.push(index);
+      ends.push(index + length);
+    }
+    index += length;
+  }
+
+  const ranges: [number, number][] = [];
+  for (const secret of secrets) {
+    if (secret === '') continue;
+    const json = JSON.stringify(secret).slice(1, -1);
+    for (let at = decoded.indexOf(json); at >= 0; at = decoded.indexOf(json, at + json.length)) {
+      ranges.push([starts[at]!, ends[at + json.length - 1]!]);
+    }
+  }
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  let result = '';
+  let copied = 0;
+  for (const [start, end] of ranges) {
+    if (start < copied) continue;
+    result += text.slice(copied, start) + REDACTED;
+    copied = end;
+  }
+  return result + text.slice(copied);
+}
+
+/** Minimum length of a secret's start that `redactCutSecrets` replaces, in characters. */
+const MIN_CUT_SECRET_CHARS = 4;
+
+/**
+ * Redacts a secret that `text` was cut in the middle of: the text ends with the start of one
+ * of a secret's forms, at least MIN_CUT_SECRET_CHARS long. For text that was cut off at a
+ * size limit, after `redactSecrets` has replaced the whole secrets.
+ */
+export function redactCutSecrets(text: string, secrets: readonly string[]): string {
+  for (const secret of secrets) {
+    if (secret === '') continue;
+    for (const form of redactedForms(secret)) {
+      for (
+        let length = Math.min(form.length - 1, text.length);
+        length >= MIN_CUT_SECRET_CHARS;
+        length--
+      ) {
+        if (text.endsWith(form.slice(0, length))) return text.slice(0, -length) + REDACTED;
+      }
+    }
+  }
+  return text;
 }
 
 /** Maximum secrets whose forms `redactedForms` caches; a rotation adds new ones. */

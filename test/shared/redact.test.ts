@@ -3,6 +3,7 @@ import {
   MAX_QUOTED_CHARS,
   quoteRedacted,
   REDACTED,
+  redactCutSecrets,
   redactError,
   redactSecrets,
 } from '../../functions/shared/redact.ts';
@@ -44,6 +45,41 @@ describe('redactSecrets', () => {
       const text = `${secret} ${encodeURIComponent(secret)} ${JSON.stringify(secret).replaceAll('/', '\\/')}`;
       expect(redactSecrets(text, [secret])).toBe(`${REDACTED} ${REDACTED} "${REDACTED}"`);
     }
+  });
+});
+
+describe('redactSecrets with escapes chosen per character', () => {
+  const secret = 'Pw&0004<secret>=\'/"é';
+
+  it.each([
+    ['Go', 'Pw\\u00260004\\u003csecret\\u003e=\'/\\"é'],
+    ['Gson', 'Pw\\u00260004\\u003csecret\\u003e\\u003d\\u0027/\\"é'],
+    ['.NET', 'Pw\\u00260004\\u003Csecret\\u003E=\\u0027/\\u0022\\u00E9'],
+    ['PHP', 'Pw&0004<secret>=\'\\/\\"\\u00e9'],
+  ])('replaces the secret as %s writes it', (_encoder, written) => {
+    expect(redactSecrets(`{"echo":"${written}","n":1}`, [secret])).toBe(
+      `{"echo":"${REDACTED}","n":1}`,
+    );
+  });
+
+  it('leaves escaped text without a secret as it is', () => {
+    const text = '{"a":"\\u0026\\/\\"x\\u00e9"}';
+
+    expect(redactSecrets(text, [secret])).toBe(text);
+  });
+});
+
+describe('redactCutSecrets', () => {
+  it('replaces the start of a secret at the end of the text', () => {
+    expect(redactCutSecrets('message: hunter', ['hunter2-long'])).toBe(`message: ${REDACTED}`);
+  });
+
+  it('replaces the start of an encoded form', () => {
+    expect(redactCutSecrets('p=a%2Fb%2', ['a/b/c'])).toBe(`p=${REDACTED}`);
+  });
+
+  it('keeps an ending shorter than four characters', () => {
+    expect(redactCutSecrets('message: hun', ['hunter2-long'])).toBe('message: hun');
   });
 });
 
