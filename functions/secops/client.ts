@@ -8,7 +8,7 @@ import { toInstanceRequest, type InstanceRequest } from '../records/columns.ts';
 import type { RelayRecord } from '../records/record.ts';
 import { createLogger } from '../shared/logger.ts';
 import { CircuitOpenError } from './circuit-breaker.ts';
-import { redactSecrets, SecOpsError } from './errors.ts';
+import { redactError, redactSecrets, SecOpsError } from './errors.ts';
 import {
   exchange,
   nodeTransport,
@@ -17,7 +17,7 @@ import {
   type UnansweredTally,
 } from './http.ts';
 import { OAuthTokens } from './oauth.ts';
-import { interpretCreateResponse, type RequestContext } from './responses.ts';
+import { interpretCreateResponse, withoutSecrets, type RequestContext } from './responses.ts';
 import { backoffDelayMs } from './retry.ts';
 
 /** The logging calls the client makes; a Powertools Logger fits. */
@@ -258,14 +258,17 @@ export class SecOpsClient {
       const sysId = result.sysId === undefined ? undefined : redactSecrets(result.sysId, secrets);
       return { sysId, status: response.status };
     }
-    // Any other outcome may quote the body, so it is read again with the credentials redacted.
-    const redacted = redactSecrets(response.body, secrets);
-    const quoted =
-      redacted === response.body
-        ? result
-        : interpretCreateResponse({ ...response, body: redacted }, context, this.#now());
-    if (!quoted.ok) throw quoted.error;
-    return { sysId: quoted.sysId, sysIdProblem: quoted.sysIdProblem, status: response.status };
+    // Any other outcome may quote the body or a header, so it is read again with the
+    // credentials redacted. The message is redacted once more, because it quotes the
+    // instance's text decoded from JSON.
+    const quoted = interpretCreateResponse(withoutSecrets(response, secrets), context, this.#now());
+    if (!quoted.ok) throw redactError(quoted.error, secrets);
+    return {
+      sysId: quoted.sysId === undefined ? undefined : redactSecrets(quoted.sysId, secrets),
+      sysIdProblem:
+        quoted.sysIdProblem === undefined ? undefined : redactSecrets(quoted.sysIdProblem, secrets),
+      status: response.status,
+    };
   }
 
   #endpoint(instanceUrl: string, path: string): URL {
@@ -318,11 +321,10 @@ export class SecOpsClient {
 const MAX_CACHED_ENDPOINTS = 32;
 
 /**
- * Returns the response with the request's credentials redacted from its body, before any
- * error quotes the body: the Authorization header value and its encoded part, and each
- * password or client secret. The username and client id are not secret and stay.
+ * Returns the credential texts an instance response must not carry into a log line or error:
+ * the Authorization header value and its encoded part, and each password or client secret.
+ * The username and client id are not secret and stay.
  */
-/** The credential texts an instance response must not carry into a log line or error. */
 function credentialForms(credentials: InstanceCredentials, authorization: string): string[] {
   const secrets = [authorization, authorization.slice(authorization.indexOf(' ') + 1)];
   if (credentials.auth === 'basic') {

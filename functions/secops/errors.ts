@@ -96,7 +96,7 @@ export function quoteInstanceMessage(message: string): string {
   return `${message.slice(0, MAX_QUOTED_MESSAGE_CHARS).replace(/[\uD800-\uDBFF]$/, '')}…`;
 }
 
-export { REDACTED, redactSecrets } from '../shared/redact.ts';
+export { REDACTED, redactCutSecrets, redactError, redactSecrets } from '../shared/redact.ts';
 
 /** Cuts a response body to MAX_ERROR_BODY_BYTES of UTF-8 without splitting a character. */
 export function truncateBody(body: string): string {

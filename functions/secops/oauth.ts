@@ -1,5 +1,5 @@
 import type { OAuthInstanceCredentials } from '../credentials/instance.ts';
-import { quoteInstanceMessage, redactSecrets, SecOpsError } from './errors.ts';
+import { quoteInstanceMessage, redactError, SecOpsError } from './errors.ts';
 import { isJsonObject } from '../shared/json.ts';
 import { MAX_SUCCESS_BODY_BYTES } from './body-limits.ts';
 import { messageInCutBody } from './cut-body.ts';
@@ -11,6 +11,7 @@ import {
   parseJson,
   summarize,
   transportStatusError,
+  withoutSecrets,
 } from './responses.ts';
 
 /** ServiceNow's OAuth token endpoint, relative to the instance URL. */
@@ -101,18 +102,23 @@ export class OAuthTokens {
       },
       timeoutMs,
     );
-    // A token endpoint that echoes the form would otherwise put the secrets in the error, as
-    // sent or form-encoded.
-    const secrets = [credentials.clientSecret, credentials.password ?? ''].flatMap((secret) => [
-      secret,
-      new URLSearchParams({ s: secret }).toString().slice('s='.length),
-    ]);
-    const body = response.status >= 400 ? redactSecrets(response.body, secrets) : response.body;
-    const { accessToken, expiresInSeconds } = readTokenResponse(
-      body === response.body ? response : { ...response, body },
-      url.pathname,
-      requestedAt,
-    );
+    // A token endpoint that echoes the form, in an error or on an HTML page with any status,
+    // would otherwise put the secrets in the error. The success body is read as sent,
+    // because redaction could change the token.
+    const secrets = [credentials.clientSecret, credentials.password ?? ''];
+    let token: { accessToken: string; expiresInSeconds?: number };
+    try {
+      token = readTokenResponse(response, url.pathname, requestedAt);
+    } catch (error) {
+      if (!(error instanceof SecOpsError)) throw error;
+      throw redactError(
+        failureOf(() =>
+          readTokenResponse(withoutSecrets(response, secrets), url.pathname, requestedAt),
+        ) ?? new SecOpsError(error.code, error.message, { status: error.status }),
+        secrets,
+      );
+    }
+    const { accessToken, expiresInSeconds } = token;
 
     // A lifetime within the margin, or none given, makes a token for this one request only.
     if (expiresInSeconds !== undefined && expiresInSeconds * 1000 > TOKEN_EXPIRY_MARGIN_MS) {
@@ -124,6 +130,17 @@ export class OAuthTokens {
     }
     return accessToken;
   }
+}
+
+/** Returns the SecOpsError that `read` throws, or undefined when it throws none. */
+function failureOf(read: () => unknown): SecOpsError | undefined {
+  try {
+    read();
+  } catch (error) {
+    if (error instanceof SecOpsError) return error;
+    throw error;
+  }
+  return undefined;
 }
 
 /** True when both credentials would request a token for the same client and user. */

@@ -2,7 +2,14 @@ import type { RecordKind } from '../records/record.ts';
 import { isJsonObject } from '../shared/json.ts';
 import { MAX_SUCCESS_BODY_BYTES } from './body-limits.ts';
 import { messageInCutBody } from './cut-body.ts';
-import { quoteInstanceMessage, SecOpsError, truncateBody, type SecOpsErrorCode } from './errors.ts';
+import {
+  quoteInstanceMessage,
+  redactCutSecrets,
+  redactSecrets,
+  SecOpsError,
+  truncateBody,
+  type SecOpsErrorCode,
+} from './errors.ts';
 import type { InstanceResponse } from './http.ts';
 import { parseRetryAfter } from './retry.ts';
 
@@ -252,6 +259,29 @@ export function hasOtherTypeThanJson(response: InstanceResponse): boolean {
 }
 
 /** Status and truncated body of a response, to keep on an error. */
+/**
+ * Returns the response with the secrets redacted from its body and from every header value
+ * an error may quote, such as Location or Content-Type. A body cut at its size limit also
+ * loses a secret it ends in the middle of.
+ */
+export function withoutSecrets(
+  response: InstanceResponse,
+  secrets: readonly string[],
+): InstanceResponse {
+  const body = redactSecrets(response.body, secrets);
+  const headers = response.headers;
+  return {
+    ...response,
+    body: response.truncated === true ? redactCutSecrets(body, secrets) : body,
+    headers: {
+      get(name) {
+        const value = headers.get(name);
+        return value === null ? null : redactSecrets(value, secrets);
+      },
+    },
+  };
+}
+
 export function summarize(response: InstanceResponse): { status: number; body: string } {
   return { status: response.status, body: truncateBody(response.body) };
 }

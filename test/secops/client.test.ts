@@ -417,6 +417,29 @@ describe('SecOpsClient OAuth', () => {
     expect(exposed).not.toContain('client/secret');
   });
 
+  it.each([
+    [200, 'text/html'],
+    [302, 'text/html'],
+  ])('redacts a token endpoint that echoes the form with %i', async (status, type) => {
+    instance.reply((request) =>
+      request.path === '/oauth_token.do'
+        ? { status, headers: { 'content-type': type }, body: `<p>form: ${request.body}</p>` }
+        : created,
+    );
+    const secret = oauthSecret({ clientSecret: 'client/secret value' });
+    const { client, logger, deadline } = setup({
+      secret,
+      config: { instance: { maxAttempts: 1 } },
+    });
+
+    const error = await failureOf(client.create(record, { deadline: deadline() }));
+
+    const exposed = `${error.message}\n${error.lastResponse?.body}\n${JSON.stringify(logger.lines)}`;
+    expect(exposed).toContain('[redacted]');
+    expect(exposed).not.toContain('client%2Fsecret');
+    expect(exposed).not.toContain('client/secret');
+  });
+
   it('uses client_credentials and reuses the token', async () => {
     oauthInstance();
     const { client, deadline } = setup({ secret: oauthSecret() });
@@ -608,7 +631,8 @@ describe('SecOpsClient error text', () => {
   });
 
   it('redacts credentials in the warning about a stored record without a sys_id', async () => {
-    instance.reply(() => ({ status: 201, body: `"stored for relay.integration:${PASSWORD}"` }));
+    // The warning names the keys of a body without a sys_id, here the password itself.
+    instance.reply(() => ({ status: 201, body: { result: { [PASSWORD]: 'stored' } } }));
     const { client, logger, deadline } = setup();
 
     const result = await client.create(record, { deadline: deadline() });
@@ -616,7 +640,45 @@ describe('SecOpsClient error text', () => {
     const logged = JSON.stringify(logger.lines);
     expect(result.sysId).toBeUndefined();
     expect(logged).toContain('sys_id is unknown');
+    expect(logged).toContain('[redacted]');
     expect(logged).not.toContain(PASSWORD);
+  });
+
+  it('redacts a password written with HTML-safe JSON escapes', async () => {
+    const password = "Pw&0004<secret>='x";
+    const escaped = password.replace(
+      /[&<>=']/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    instance.reply(() => ({
+      status: 400,
+      body: `{"status":"failure","error":{"message":"bad password ${escaped}"}}`,
+    }));
+    const { client, logger, deadline } = setup({
+      secret: { instanceUrl: instance.url, auth: 'basic', username: 'relay.integration', password },
+      config: { instance: { maxAttempts: 1 } },
+    });
+
+    const error = await failureOf(client.create(record, { deadline: deadline() }));
+
+    const exposed = `${error.message}\n${error.lastResponse?.body}\n${JSON.stringify(logger.lines)}`;
+    expect(exposed).toContain('[redacted]');
+    expect(exposed).not.toContain(password);
+    expect(exposed).not.toContain(escaped);
+  });
+
+  it('redacts a password in a Location header', async () => {
+    instance.reply(() => ({
+      status: 302,
+      headers: { location: `https://login.example.org/?u=relay.integration&p=${PASSWORD}` },
+    }));
+    const { client, logger, deadline } = setup({ config: { instance: { maxAttempts: 1 } } });
+
+    const error = await failureOf(client.create(record, { deadline: deadline() }));
+
+    const exposed = `${error.message}\n${JSON.stringify(logger.lines)}`;
+    expect(exposed).toContain('login.example.org');
+    expect(exposed).not.toContain(PASSWORD);
   });
 
   it('redacts credentials in a failure body sent with a 2xx', async () => {

@@ -10,6 +10,7 @@ import {
   matchDocumentedMessage,
   type CreateOutcome,
   type RequestContext,
+  withoutSecrets,
 } from '../../functions/secops/responses.ts';
 
 const context: RequestContext = {
@@ -393,5 +394,35 @@ describe('SecOpsError', () => {
 
   it('starts with zero attempts', () => {
     expect(new SecOpsError('timeout', 'x').attempts).toBe(0);
+  });
+});
+
+describe('withoutSecrets', () => {
+  const secret = 'Pw-0009-secret';
+
+  it('redacts the body and every header value', () => {
+    const redacted = withoutSecrets(
+      response(302, `{"echo":"${secret}"}`, { location: `https://example.org/?p=${secret}` }),
+      [secret],
+    );
+
+    expect(redacted.body).toBe('{"echo":"[redacted]"}');
+    expect(redacted.headers.get('Location')).toBe('https://example.org/?p=[redacted]');
+    expect(redacted.headers.get('x-absent')).toBeNull();
+  });
+
+  it('redacts a secret that a cut body ends in the middle of', () => {
+    const redacted = withoutSecrets(
+      cutResponse(400, `{"error":{"message":"bad ${secret.slice(0, 9)}`),
+      [secret],
+    );
+
+    expect(redacted.body).toBe('{"error":{"message":"bad [redacted]');
+  });
+
+  it('keeps the end of a body that was not cut', () => {
+    const body = `{"error":{"message":"bad ${secret.slice(0, 9)}"}}`;
+
+    expect(withoutSecrets(response(400, body), [secret]).body).toBe(body);
   });
 });
