@@ -13,7 +13,10 @@ import { SecretError, type SecretStore } from './secret-store.ts';
  */
 export class LocalSecretStore implements SecretStore {
   readonly #secrets: Readonly<Record<string, unknown>>;
-  /** Frozen copies by original value, so a value replaced in the map gets a new copy. */
+  /**
+   * Frozen copies by original value, so a value replaced in the map gets a new copy. A value
+   * changed in place keeps its old copy; nothing in the relay changes one.
+   */
   readonly #copies = new WeakMap<object, Record<string, unknown>>();
 
   constructor(secrets: Readonly<Record<string, unknown>> = {}) {
