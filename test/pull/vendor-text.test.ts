@@ -72,6 +72,19 @@ describe('vendor text in pull errors', () => {
     for (const form of ECHOED_FORMS) expect(exposedText(h, failure)).not.toContain(form);
   });
 
+  it('redacts the start of a key where a long error body was cut', async () => {
+    const h = await harnessFor('threatfox');
+    // Only the start of an error body is read, so the key straddles the cut; trimming the
+    // spaces would bring its first characters to the front of the quote.
+    env.vendor.answer(() => ({ status: 401, text: `${' '.repeat(64 * 1024 - 12)}${KEY}` }));
+
+    const failure = await failedRun(h);
+
+    expect(failure.code).toBe('vendor_rejected');
+    expect(failure.message).toContain('HTTP 401: [redacted]');
+    expect(exposedText(h, failure)).not.toContain(KEY.slice(0, 8));
+  });
+
   it.each(['threatfox', 'urlhaus'])('redacts the key a %s query_status echoes', async (source) => {
     const h = await harnessFor(source);
     env.vendor.answer(() => ({

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { formatPath } from '../../shared/json-path.ts';
-import { quoteRedacted } from '../../shared/redact.ts';
+import { quoteRedacted, redactCutSecrets, redactSecrets } from '../../shared/redact.ts';
 import { PullError } from '../errors.ts';
 import type { VendorResponse } from '../job-type.ts';
 
@@ -67,7 +67,9 @@ export function parseVendorShape<Schema extends z.ZodType>(
 
 /** Quotes the start of a vendor's body after a colon, with the secrets redacted. An empty body gives ''. */
 export function quoteBody(body: string, secrets: readonly string[]): string {
-  const text = body.trim();
+  // The transport keeps only the start of a long error body, which may end inside a secret,
+  // and trimming could bring that end to the front of the quote.
+  const text = redactCutSecrets(redactSecrets(body, secrets), secrets).trim();
   return text === '' ? '' : `: ${quoteRedacted(text, secrets)}`;
 }
 
