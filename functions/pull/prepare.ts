@@ -94,5 +94,15 @@ async function readApiKey(job: PullJob, secrets: SecretStore): Promise<string> {
         '{"apiKey": "<the vendor API key>"} in it.',
     );
   }
-  return apiKey.trim();
+  const key = apiKey.trim();
+  // fetch cannot send such a key in a header, and its error quotes the header's value.
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(key)) {
+    throw new PullError(
+      'api_key_missing',
+      `Secret "${job.secretName}" of pull job "${job.id}" has an "apiKey" with a line break, ` +
+        'another control character or a character outside Latin-1; store the key alone, as the ' +
+        'vendor issued it.',
+    );
+  }
+  return key;
 }

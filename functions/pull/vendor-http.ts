@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { backoffDelayMs, parseRetryAfter } from '../secops/retry.ts';
 import { declaredLength, readBodyUpTo } from '../shared/bounded-body.ts';
 import { formatCount } from '../shared/format-count.ts';
-import { quoteRedacted } from '../shared/redact.ts';
+import { quoteRedacted, redactError, redactSecrets } from '../shared/redact.ts';
 import { PullError, RunInterruption } from './errors.ts';
 import type { VendorRequest, VendorResponse } from './job-type.ts';
 
@@ -86,8 +86,12 @@ export class VendorClient {
       const rateLimited = outcome.response?.status === 429;
       const retryAfter = parseRetryAfter(outcome.response?.headers.get('retry-after'), this.now());
       const waitMs = retryAfter ?? backoffDelayMs(attempt, this.random);
+      // fetch's own messages can quote a header value, such as a key it could not send.
       const problem =
-        outcome.response === undefined ? outcome.error : `HTTP ${outcome.response.status}`;
+        outcome.response === undefined
+          ? redactSecrets(outcome.error, this.options.secrets)
+          : `HTTP ${outcome.response.status}`;
+      if (outcome.cause instanceof Error) redactError(outcome.cause, this.options.secrets);
 
       if (attempt >= maxAttempts || this.now() + waitMs + MIN_REQUEST_TIME_MS > deadline) {
         throw this.giveUp(request, problem, rateLimited, attempt, outcome.cause);

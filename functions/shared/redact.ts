@@ -141,8 +141,15 @@ export function quoteRedacted(text: string, secrets: readonly string[]): string 
  * logged or printed. Returns the same error, so its class, code and cause stay as they were.
  */
 export function redactError<E extends Error>(error: E, secrets: readonly string[]): E {
-  error.message = redactSecrets(error.message, secrets);
-  if (error.stack !== undefined) error.stack = redactSecrets(error.stack, secrets);
+  for (const key of ['message', 'stack'] as const) {
+    const text = error[key];
+    if (text === undefined) continue;
+    const redacted = redactSecrets(text, secrets);
+    // An own property, because some errors, such as DOMException, define these as getters.
+    if (redacted !== text) {
+      Object.defineProperty(error, key, { value: redacted, writable: true, configurable: true });
+    }
+  }
   return error;
 }
 

@@ -72,6 +72,19 @@ describe('vendor text in pull errors', () => {
     for (const form of ECHOED_FORMS) expect(exposedText(h, failure)).not.toContain(form);
   });
 
+  it('rejects a key with a line break without quoting it', async () => {
+    const h = await harnessFor('threatfox');
+    const key = 'SEKRET-line1\nline2-abcdef';
+    h.deps.secrets = new LocalSecretStore({ 's/job': { apiKey: key } });
+
+    const failure = await failedRun(h);
+
+    expect(failure.code).toBe('api_key_missing');
+    expect(failure.message).toContain('line break');
+    expect(env.vendor.requests).toHaveLength(0);
+    expect(exposedText(h, failure)).not.toContain('SEKRET-line1');
+  });
+
   it('redacts the start of a key where a long error body was cut', async () => {
     const h = await harnessFor('threatfox');
     // Only the start of an error body is read, so the key straddles the cut; trimming the

@@ -114,4 +114,18 @@ describe('redactError', () => {
     expect(error.message).toBe(`rejected ${REDACTED}`);
     expect(error.stack).not.toContain(KEY);
   });
+
+  it('redacts an error whose message is a getter', () => {
+    const error = redactError(new DOMException(`rejected ${KEY}`, 'TimeoutError'), [KEY]);
+
+    expect(error.message).toBe(`rejected ${REDACTED}`);
+    expect(error.name).toBe('TimeoutError');
+  });
+
+  it('leaves an error without a secret untouched', () => {
+    const error = new DOMException('timed out', 'TimeoutError');
+
+    expect(redactError(error, [KEY])).toBe(error);
+    expect(Object.hasOwn(error, 'message')).toBe(false);
+  });
 });
