@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { RelayConfig } from '../functions/config/schema.ts';
 import { authHeaders } from './sign.ts';
 import { CliError } from './errors.ts';
+import { redactSecrets } from '../functions/shared/redact.ts';
 
 export interface SendOptions {
   config: RelayConfig;
@@ -57,7 +58,11 @@ export async function send(options: SendOptions): Promise<SendResult> {
       body,
     });
   } catch (error) {
-    const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+    // fetch's message quotes a header value it cannot send, such as a token with a line break.
+    const reason = redactSecrets(
+      (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message,
+      secret === undefined ? [] : [secret],
+    );
     throw new CliError(
       `Cannot reach the relay at ${options.url} (${reason}). Start it with "npm start" or pass --url.`,
     );
