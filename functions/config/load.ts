@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
+import { parseStrictJsonByHand, StrictJsonError } from '../ingest/strict-json.ts';
 import { formatPath } from '../shared/json-path.ts';
 import { IssueHints } from './issue-hints.ts';
 import { relayConfigSchema, type RelayConfig } from './schema.ts';
@@ -81,15 +82,37 @@ export function loadConfigFile(path: string): RelayConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(
-      `Configuration file ${path} is not valid JSON: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+  } catch {
+    throw new ConfigError(`Configuration file ${path} is not valid JSON${syntaxErrorAt(text)}`);
   }
   return parseConfig(json, configFileOrigin(path));
+}
+
+/** Maximum nesting depth `syntaxErrorAt` follows, far beyond any real configuration. */
+const MAX_CONFIG_DEPTH = 64;
+
+/**
+ * Says where the JSON syntax error in `text` is, by line and column, and what it is, without
+ * quoting the text. JSON.parse's message quotes the text around the error, which in a
+ * configuration with `local.secrets` can be a secret written without quotes.
+ */
+function syntaxErrorAt(text: string): string {
+  try {
+    parseStrictJsonByHand(text, { maxDepth: MAX_CONFIG_DEPTH });
+  } catch (error) {
+    if (error instanceof StrictJsonError) {
+      const before = text.slice(0, error.position).split('\n');
+      const line = before.length;
+      const column = before[line - 1]!.length + 1;
+      // The parser quotes the character it found, which may belong to a secret.
+      const problem = error.message
+        .replace(/ \(at character \d+\)$/, '')
+        .replace(/found "(?:[^"\\]|\\.)*"/, 'found an unexpected character')
+        .replace('the end of the body', 'the end of the text');
+      return ` at line ${line}, column ${column}: ${problem}. Check the quotes and commas there; every string value needs double quotes.`;
+    }
+  }
+  return '; check its quotes, commas and brackets.';
 }
 
 /** Prefix of a configuration stored compressed: gzip, then base64. */
@@ -129,10 +152,8 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RelayCo
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`${CONFIG_ENV} is not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
+  } catch {
+    throw new ConfigError(`${CONFIG_ENV} is not valid JSON${syntaxErrorAt(text)}`);
   }
   return parseConfig(json, ENV_CONFIG_ORIGIN);
 }
