@@ -89,7 +89,13 @@ export async function traverse(
         ...redactValues(skipped.detail, prepared.secrets),
       });
     }
-    const items = selectItems(page.items, jobType.windowed ? since : undefined, boundary);
+    // An item's key goes into the pull state and log lines, so a key in which the vendor
+    // echoed the API key is stored redacted, the same way on every run.
+    const pulled = page.items.map((item) => ({
+      ...item,
+      key: redactSecrets(item.key, prepared.secrets),
+    }));
+    const items = selectItems(pulled, jobType.windowed ? since : undefined, boundary);
     counts.fetched += items.length;
     if (page.truncated === true && jobType.windowed)
       warnIfTruncated(items, since, deps.logger, logContext);

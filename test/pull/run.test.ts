@@ -65,6 +65,22 @@ describe('pull run', () => {
     expect(checkpoint?.version).toBe(3);
   });
 
+  it('stores an item key that echoes the API key redacted', async () => {
+    const h = await harnessFor([threatFoxJob()]);
+    const echoed = { ...threatFoxIoc(1, '2026-12-01 10:00:00 UTC'), id: TEST_API_KEY };
+    serveIocs([echoed]);
+
+    await h.run('threatfox-recent');
+    h.clock.advance(3_600_000);
+    const again = await h.run('threatfox-recent');
+
+    const checkpoint = await h.state.read('threatfox-recent');
+    expect(checkpoint?.boundaryKeys).toEqual(['threatfox:[redacted]']);
+    expect(h.enqueuedItems()).toEqual(new Map([['threatfox:[redacted]', 1]]));
+    expect(again.queued).toBe(0);
+    expect(h.logs.text()).not.toContain(TEST_API_KEY);
+  });
+
   it('sends the documented ThreatFox request', async () => {
     const h = await harnessFor([threatFoxJob({ lookbackHours: 30 })]);
     serveIocs([]);
