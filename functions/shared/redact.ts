@@ -161,12 +161,29 @@ function encodedForms(secret: string): string[] {
   );
   const percent = encodeURIComponent(secret);
   const form = new URLSearchParams({ value: secret }).toString().slice('value='.length);
-  const forms = [secret, json, jsonAscii, percent, form];
+  // A URL that carries the secret in its query, as a URL parser writes it back (a Location).
+  const url = new URL('https://relay.invalid/');
+  url.search = `?${secret}`;
+  const query = url.search.slice(1);
+  const forms = [secret, json, jsonAscii, percent, form, query, ...htmlEscaped(secret)];
   for (const encoded of [json, jsonAscii]) forms.push(encoded.replaceAll('/', '\\/'));
-  for (const encoded of [percent, form]) {
+  for (const encoded of [percent, form, query]) {
     forms.push(encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
   }
   return forms;
+}
+
+const HTML_ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+};
+
+/** Returns the secret as an HTML page quotes it, with `'` as `&#39;` or `&#x27;`, as HTML escapers write it. */
+function htmlEscaped(secret: string): string[] {
+  const escaped = secret.replace(/[&<>"]/g, (char) => HTML_ENTITIES[char]!);
+  return [escaped.replaceAll("'", '&#39;'), escaped.replaceAll("'", '&#x27;')];
 }
 
 /**

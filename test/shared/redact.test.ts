@@ -22,6 +22,8 @@ describe('redactSecrets', () => {
       encodeURIComponent(KEY).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
     ],
     ['form-encoded', new URLSearchParams({ key: KEY }).toString().slice('key='.length)],
+    ['as a URL query', 'k3y/with+plus=%22quote%22&%C3%A9'],
+    ['HTML-escaped', 'k3y/with+plus=&quot;quote&quot;&amp;é'],
   ])('replaces the secret %s', (_form, echoed) => {
     const redacted = redactSecrets(`bad key <${echoed}> sent`, [KEY]);
 
