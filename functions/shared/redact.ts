@@ -84,8 +84,8 @@ const MIN_CUT_SECRET_CHARS = 4;
 
 /**
  * Redacts a secret that `text` was cut in the middle of: the text ends with the start of one
- * of a secret's forms, at least MIN_CUT_SECRET_CHARS long. For text that was cut off at a
- * size limit, after `redactSecrets` has replaced the whole secrets.
+ * of a secret's forms, at least MIN_CUT_SECRET_CHARS long. Call it on text that was cut off
+ * at a size limit, after `redactSecrets` has replaced the whole secrets.
  */
 export function redactCutSecrets(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) {
@@ -109,9 +109,10 @@ const MAX_CACHED_SECRETS = 64;
 const formsBySecret = new Map<string, readonly string[]>();
 
 /**
- * Returns the distinct forms of `secret`, longest first. The forwarder redacts every instance
- * response, and building the forms took about a seventh of its CPU time per record, so they
- * are built once per secret. The cache keeps only secrets the process keeps anyway.
+ * Returns the distinct forms of `secret`, longest first. The forwarder redacts what each
+ * instance response passes on, and building the forms took about a seventh of its CPU time
+ * per record, so they are built once per secret. The cache keeps only secrets the process
+ * keeps anyway.
  */
 function redactedForms(secret: string): readonly string[] {
   let forms = formsBySecret.get(secret);
