@@ -258,7 +258,6 @@ export function hasOtherTypeThanJson(response: InstanceResponse): boolean {
   return type !== null && !/\bjson\b/i.test(type);
 }
 
-/** Status and truncated body of a response, to keep on an error. */
 /**
  * Returns the response with the secrets redacted from its body and from every header value
  * an error may quote, such as Location or Content-Type. A body cut at its size limit also
@@ -282,6 +281,7 @@ export function withoutSecrets(
   };
 }
 
+/** Status and truncated body of a response, to keep on an error. */
 export function summarize(response: InstanceResponse): { status: number; body: string } {
   return { status: response.status, body: truncateBody(response.body) };
 }

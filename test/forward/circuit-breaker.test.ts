@@ -173,21 +173,14 @@ describe('circuit breaker', () => {
     expect(await send()).toBe(201);
   });
 
-  it('counts a hibernation page as a failure', async () => {
+  it.each([
+    ['a hibernation page', 'text/html', '<html>hibernating</html>'],
+    ['a plain-text 2xx page', 'text/plain', 'Instance is waking up'],
+  ])('counts %s as a failure', async (_page, contentType, body) => {
     script = Array.from({ length: 3 }, () => ({
       status: 200,
-      headers: { 'content-type': 'text/html' },
-      body: '<html>hibernating</html>',
-    }));
-    for (let index = 0; index < 3; index++) await send();
-    expect(breaker.state).toBe('open');
-  });
-
-  it('counts a plain-text 2xx page as a failure', async () => {
-    script = Array.from({ length: 3 }, () => ({
-      status: 200,
-      headers: { 'content-type': 'text/plain' },
-      body: 'Instance is waking up',
+      headers: { 'content-type': contentType },
+      body,
     }));
     for (let index = 0; index < 3; index++) await send();
     expect(breaker.state).toBe('open');

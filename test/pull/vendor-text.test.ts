@@ -87,8 +87,8 @@ describe('vendor text in pull errors', () => {
 
   it('redacts the start of a key where a long error body was cut', async () => {
     const h = await harnessFor('threatfox');
-    // Only the start of an error body is read, so the key straddles the cut; trimming the
-    // spaces would bring its first characters to the front of the quote.
+    // Only the start of an error body is read, so the key straddles the cut. Trimming the
+    // spaces would then bring its first characters to the front of the quote.
     env.vendor.answer(() => ({ status: 401, text: `${' '.repeat(64 * 1024 - 12)}${KEY}` }));
 
     const failure = await failedRun(h);
